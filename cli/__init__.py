@@ -1,0 +1,1 @@
+"""The tracker command line: parses options, calls the library, prints."""

@@ -1,0 +1,96 @@
+"""tracker's Typer app. Commands parse options, call the library and print; no logic here."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from tracker import __version__
+
+app = typer.Typer(
+    help="Turn narrative displacement reports into a reconciled, queryable record of figures.\n\n"
+         "Example: tracker ingest report.txt && tracker totals --since 2018-12-01",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    add_completion=True,
+)
+
+
+class Lang(str, Enum):
+    auto = "auto"
+    ar = "ar"
+    en = "en"
+
+
+def parse_date(value: Optional[str], option: str) -> Optional[date]:
+    """A YYYY-MM-DD option value, or a usage error naming the option (exit 2)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD", param_hint=option)
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"tracker {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+):
+    """Turn narrative displacement reports into a reconciled, queryable record of figures."""
+
+
+@app.command()
+def extract(
+    files: List[Path] = typer.Argument(..., help="Report files (text), or - for standard input."),
+    date_: Optional[str] = typer.Option(None, "--date", help="Report date YYYY-MM-DD (else from the text or file name)."),
+    lang: Lang = typer.Option(Lang.auto, "--lang", help="Report language."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON document per file, one per line."),
+):
+    """Extract figures from reports and print them; nothing is stored.
+
+    Example: tracker extract data/sohr-2019-02-12-departures.ar.txt --json | jq '.figures[].value'
+    """
+    from tracker import extract as run_extract
+    from tracker.reader import ReadError, decode, read_report
+
+    from .render import print_extraction
+
+    published = parse_date(date_, "--date")
+    failed = 0
+    for path in files:
+        try:
+            if str(path) == "-":
+                text, _ = decode(sys.stdin.buffer.read(), "<stdin>")
+                name = "-"
+            else:
+                source = read_report(path)
+                text, name = source.text, source.path
+            doc = run_extract(text, published=published, lang=None if lang == Lang.auto else lang.value,
+                              path=name)
+        except ReadError as exc:
+            failed += 1
+            typer.echo(f"error: {exc}", err=True)
+            continue
+        if as_json:
+            sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        else:
+            print_extraction(doc, text)
+    if failed:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,62 @@
+"""The library's front door: report text in, report metadata and figures out.
+
+`extract()` is a pure function of its arguments, so other programs, tests and a
+distributed map over an archive can call it directly; the CLI only reads files and
+prints what it returns.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from . import dates, figures
+from .normalize import normalize
+from .reader import text_sha256
+
+_ARABIC = re.compile(r"[\u0600-\u06FF]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def detect_language(text: str) -> str:
+    """'ar' or 'en', by which script dominates the letters."""
+    sample = text[:20000]
+    return "ar" if len(_ARABIC.findall(sample)) >= len(_LATIN.findall(sample)) else "en"
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def extract(text: str, published: date | str | None = None, lang: str | None = None,
+            path: str | None = None, publisher: str | None = None) -> dict:
+    """Extract a report's figures.
+
+    `published` (the report date) is used as given; otherwise it is read from the
+    text, then from a YYYY-MM-DD in `path`. `lang` is "ar", "en" or None (detect).
+    Returns {"report": {...}, "figures": [...], "warnings": [...]}, JSON-ready.
+    """
+    if lang in (None, "auto"):
+        lang = detect_language(text)
+    norm = normalize(text)
+    report_date = dates.detect_published(norm.text, Path(path).name if path else None,
+                                         _as_date(published), lang)
+    found = figures.find_figures(norm, report_date.published, lang)
+    warnings = list(report_date.warnings)
+    for w in dates.check_weekdays(norm.text, report_date.published, lang):
+        if w not in warnings:
+            warnings.append(w)
+    return {
+        "report": {
+            "path": path,
+            "sha256": text_sha256(text),
+            "published": report_date.published.isoformat() if report_date.published else None,
+            "published_from": report_date.source,
+            "language": lang,
+            "publisher": publisher or figures.detect_publisher(norm.text, lang),
+        },
+        "figures": found,
+        "warnings": warnings,
+    }

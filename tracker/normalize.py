@@ -1,0 +1,75 @@
+"""Normalise report text once, early, and keep a map back to the original offsets.
+
+Every later stage (numbers, dates, figures) matches against the normalised text, so
+its patterns and word lists need only one spelling: Eastern Arabic and Persian digits
+become ASCII, Arabic diacritics and tatweel disappear, alef forms fold to bare alef,
+alef maqsura to ya, typographic quotes and dashes to ASCII. Each original character
+becomes zero or one normalised character, so `Normalized.span()` turns a match back
+into offsets of the text the report actually says (evidence must quote the report).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# One original character -> its replacement ("" drops it).
+_MAP: dict[int, str] = {}
+for _i, _d in enumerate("٠١٢٣٤٥٦٧٨٩"):
+    _MAP[ord(_d)] = str(_i)
+for _i, _d in enumerate("۰۱۲۳۴۵۶۷۸۹"):
+    _MAP[ord(_d)] = str(_i)
+for _c in range(0x064B, 0x0653):  # fathatan .. sukun
+    _MAP[_c] = ""
+_MAP.update({
+    0x0670: "",      # superscript alef
+    0x0640: "",      # tatweel: خــروج
+    0x200B: "", 0x200C: "", 0x200D: "", 0x200E: "", 0x200F: "", 0x061C: "", 0xFEFF: "",
+    0x066C: ",",     # Arabic thousands separator
+    0x066B: ".",     # Arabic decimal separator
+    0x066A: "%",     # Arabic percent sign
+    0x0623: "ا", 0x0625: "ا", 0x0622: "ا", 0x0671: "ا",
+    0x0649: "ي",     # alef maqsura: حوالى == حوالي
+    0x201C: '"', 0x201D: '"', 0x201E: '"', 0x00AB: '"', 0x00BB: '"',
+    0x2018: "'", 0x2019: "'", 0x201A: "'", 0x2032: "'",
+    0x2013: "-", 0x2014: "-", 0x2012: "-", 0x2212: "-",
+    0x00A0: " ", 0x202F: " ", 0x2009: " ", 0x2007: " ",
+    0x00B2: "2",     # km²
+    0x000D: "\n",   # CR and CRLF line endings
+})
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalised text plus, for each of its characters, the original offset."""
+
+    original: str
+    text: str
+    offsets: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original (start, end) of the normalised slice text[start:end]."""
+        if end <= start:
+            pos = self.offsets[start] if start < len(self.offsets) else len(self.original)
+            return pos, pos
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def original_slice(self, start: int, end: int) -> str:
+        a, b = self.span(start, end)
+        return self.original[a:b]
+
+
+def normalize(text: str) -> Normalized:
+    """Fold spelling variants; see the module docstring for what changes."""
+    out: list[str] = []
+    offsets: list[int] = []
+    get = _MAP.get
+    for i, ch in enumerate(text):
+        rep = get(ord(ch), ch)
+        if rep:
+            out.append(rep)
+            offsets.append(i)
+    return Normalized(text, "".join(out), tuple(offsets))
+
+
+def fold(word: str) -> str:
+    """Normalise a word from a data file the same way as report text."""
+    return normalize(word).text
