@@ -1,10 +1,544 @@
-"""Figures: numbers that count people moving, people present, or territory held. (stub)"""
+"""Figures: numbers that count people moving, people present, or territory held.
+
+The stages, each a function over the normalised text:
+  candidates  every number that could count something (not a date, unit, percent)
+  describe    qualifier, range, category and part cues around each number
+  relevance   drop numbers whose clause speaks of casualties, or of nothing moving
+  parents     "including 30 fighters" points at the figure it is a part of
+  kinds/dates date mentions go to the nearest number; the kind follows from them
+What a figure is, and its field names, come from the annotation guide (GUIDE.md).
+"""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-def find_figures(norm, published, lang):
-    return []
+from . import dates as dates_mod
+from . import numbers as numbers_mod
+from .cues import cues
+from .normalize import Normalized
+
+# Sentence ends: . ! ? ؟ ؛ and line breaks; a dot between digits is a decimal point.
+_SENTENCE_END = re.compile(r"(?<!\d)\.(?!\d)|(?<=\d)\.(?!\d)|(?<!\d)\.(?=\d)|[!?؟؛\n]+")
+_CLAUSE_STOP = re.compile(r"[.!?؟؛;:()\[\]\n\"]")
+_TOKEN = re.compile(r"[^\s.,،;:!?؟()\[\]\"]+")
+_PUNCT_BETWEEN = re.compile(r"[()\[\]\"'\s]*")
+
+BIG_FLOW = 10_000          # a movement this large with no day cue is a running total
+CLOSE = 60                 # characters around a number where its own cues sit
+AREA_FACTORS = {"km2": 1.0, "m2": 1e-6, "hectare": 0.01, "mi2": 2.589988, "km_bare": 1.0}
 
 
-def detect_publisher(text, lang):
+@dataclass
+class Candidate:
+    start: int                      # number span in normalised text
+    end: int
+    value: float
+    form: str
+    sentence: int = 0
+    high: float | None = None
+    span_end: int = 0               # end of the number, or of the range's high number
+    ev_start: int = 0               # evidence span (normalised)
+    ev_end: int = 0
+    qualifier: str = "exact"
+    qual_start: int | None = None
+    category: str | None = None
+    unit: str | None = None         # "area" or None
+    excluded: str | None = None     # why it is not a figure
+    part_cue: bool = False
+    parent: int | None = None       # index into the candidate list
+    joined: bool = False            # "... and 86 women": joined to the number before
+    mentions: list = field(default_factory=list)
+    kind: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    bounds, pos = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.group() == "." and m.start() > 0 and m.end() < len(text) \
+                and text[m.start() - 1].isdigit() and text[m.end()].isdigit():
+            continue
+        bounds.append((pos, m.end()))
+        pos = m.end()
+    bounds.append((pos, len(text)))
+    return [b for b in bounds if text[b[0]:b[1]].strip()]
+
+
+def _extra_numbers(text: str) -> list[numbers_mod.Number]:
+    """Numbers carried by words the number reader does not own: category duals, 'half'."""
+    c = cues()
+    extra = []
+    for m in c.dual.search(text):
+        word = m.group()
+        start = m.start() + _clitic_length(word, c.dual)
+        extra.append(numbers_mod.Number(start, m.end(), 2.0, "words"))
+    for m in c.half.search(text):
+        unit = c.area_unit.at(text, m.end())
+        if unit and c.area_unit.label(unit.group()) != "km_bare":
+            extra.append(numbers_mod.Number(m.start(), m.end(), 0.5, "words"))
+    return extra
+
+
+def _clitic_length(word: str, phrases) -> int:
+    """How many leading characters of a matched Arabic word are clitics (و، ب، ال ...)."""
+    if word.lower() in phrases.labels:
+        return 0
+    for n in range(1, 4):
+        if word[n:].lower() in phrases.labels:
+            return n
+    return 0
+
+
+def _merge_numbers(found, extra):
+    taken = [(n.start, n.end) for n in found]
+    out = list(found)
+    for n in extra:
+        if not any(a < n.end and n.start < b for a, b in taken):
+            out.append(n)
+    return sorted(out, key=lambda n: n.start)
+
+
+def _inside(spans, start, end) -> bool:
+    return any(a < end and start < b for a, b in spans)
+
+
+def _candidates(text: str, nums, mentions, sentences) -> list[Candidate]:
+    """Numbers that are not part of a date, time or duration; ranges joined."""
+    date_spans = [(m.start, m.end) for m in mentions]
+    c = cues()
+    out: list[Candidate] = []
+    skip_next = False
+    s_idx = 0
+    for i, n in enumerate(nums):
+        if skip_next:
+            skip_next = False
+            continue
+        if _inside(date_spans, n.start, n.end):
+            continue
+        while s_idx < len(sentences) - 1 and n.start >= sentences[s_idx][1]:
+            s_idx += 1
+        cand = Candidate(n.start, n.end, n.value, n.form, sentence=s_idx, span_end=n.end)
+        # range: "8,000-9,000", "150 to 200", "between 1,000 and 1,500", "بين 150 إلى 200"
+        if i + 1 < len(nums):
+            nxt = nums[i + 1]
+            gap = text[n.end:nxt.start]
+            join = c.range_join.at(gap, 0)
+            if join and not gap[join.end():].strip() and nxt.value > n.value \
+                    and not _inside(date_spans, nxt.start, nxt.end):
+                word = join.group().strip().lower()
+                opened = c.range_open.ending(text, n.start, 25)
+                if word not in ("و", "and") or opened:
+                    cand.high = nxt.value
+                    cand.span_end = nxt.end
+                    cand.qualifier = "range"
+                    if opened:
+                        cand.qual_start = opened.start()
+                    skip_next = True
+        out.append(cand)
+    return out
+
+
+def _right_noun(text: str, pos: int, limit: int):
+    """Category named right after a number: within four words, stopping at punctuation."""
+    c = cues()
+    stop = _CLAUSE_STOP.search(text, pos, limit)
+    limit = stop.start() if stop else limit
+    words = 0
+    for tok in _TOKEN.finditer(text, pos, limit):
+        if tok.group()[0].isdigit() or words >= 4:
+            return None
+        m = c.category.at(text, tok.start(), limit)
+        if m and m.start() == tok.start():
+            first = c.category.label(m.group())
+            # "women and children", "fighters and civilians", "14 Women, Children"
+            rest = text[m.end():limit]
+            j = re.match(r"\s*(?:,\s*)?(?:and\s+|&\s*|و)?", rest, re.I)
+            second = c.category.at(text, m.end() + j.end(), limit) if j and j.group().strip() else None
+            if second and second.start() == m.end() + j.end():
+                other = c.category.label(second.group())
+                if other != first:
+                    pair = {first, other}
+                    label = "women_children" if pair <= {"women", "children"} else "people"
+                    return label, second.end()
+            return first, m.end()
+        words += 1
     return None
+
+
+def _left_noun(text: str, start: int, limit: int):
+    """Category named shortly before a number ("the total number of civilians rose to 79702")."""
+    c = cues()
+    best = None
+    for m in c.category.search(text, max(start, limit - CLOSE), limit):
+        best = c.category.label(m.group())
+    return best
+
+
+def _describe(text: str, cands: list[Candidate], sentences) -> None:
+    """Qualifier, unit, category and part cue of each candidate, from the words around it."""
+    c = cues()
+    for idx, cand in enumerate(cands):
+        s_start, s_end = sentences[cand.sentence]
+        prev_end = cands[idx - 1].span_end if idx and cands[idx - 1].sentence == cand.sentence else s_start
+        next_start = cands[idx + 1].start if idx + 1 < len(cands) and cands[idx + 1].sentence == cand.sentence else s_end
+        cand.ev_start, cand.ev_end = cand.start, cand.span_end
+        after = cand.span_end
+        # unit right after the number
+        unit = c.area_unit.at(text, after, next_start)
+        if unit:
+            label = c.area_unit.label(unit.group())
+            if label != "km_bare" or c.area_bare_context.any(text, max(prev_end, cand.start - 20), cand.start) \
+                    or c.area_bare_context.any(text, unit.end(), min(next_start, unit.end() + 20)):
+                cand.unit = "area"
+                cand.category = "km2"
+                factor = AREA_FACTORS.get(label, 1.0)
+                cand.value *= factor
+                if cand.high is not None:
+                    cand.high *= factor
+                cand.ev_end = unit.end()
+        if cand.unit is None:
+            excluded = c.units_excluded.at(text, after, next_start)
+            if excluded and not c.category.at(text, after, next_start):
+                cand.excluded = "unit"
+                continue
+        # qualifier before, or after ("30 at least", "28 عنصراً على الأقل")
+        if cand.qualifier != "range":
+            q = c.qualifier_before.ending(text, cand.start, 30)
+            if q and q.start() >= prev_end:
+                cand.qualifier = c.qualifier_before.label(q.group().strip(" \"'(:،,")) or "exact"
+                cand.qual_start = q.start()
+        look_from = cand.ev_end
+        if cand.form == "words" and cand.value == 2:
+            cand.category = c.dual.label(text[cand.start:cand.end])
+        if cand.unit is None and cand.category is None:
+            noun = _right_noun(text, after, next_start)
+            if noun:
+                cand.category, noun_end = noun
+                cand.ev_end = noun_end
+                look_from = noun_end
+        if cand.qualifier == "exact":
+            for pos in (after, look_from):
+                qa = c.qualifier_after.at(text, pos, next_start)
+                if qa:
+                    cand.qualifier = c.qualifier_after.label(qa.group()) or "exact"
+                    cand.ev_end = max(cand.ev_end, qa.end())
+                    break
+            if cand.qualifier == "exact" and cand.unit is None and not cand.category:
+                # "30 على الأقل من عناصر التنظيم": the noun comes after the qualifier
+                qa = c.qualifier_after.at(text, after, next_start)
+                if qa:
+                    cand.qualifier = c.qualifier_after.label(qa.group()) or "exact"
+                    noun = _right_noun(text, qa.end(), next_start)
+                    if noun:
+                        cand.category, cand.ev_end = noun
+        if cand.qual_start is not None:
+            cand.ev_start = cand.qual_start
+        left_end = cand.qual_start if cand.qual_start is not None else cand.start
+        if c.not_figure_before.ending(text, left_end, 25):
+            m = c.not_figure_before.ending(text, left_end, 25)
+            if m.start() >= prev_end:
+                cand.excluded = "not a count"
+                continue
+        # part cue just before: "including 30", "من ضمنهم نحو 3480"
+        part = c.part.ending(text, left_end, 30)
+        if part and part.start() >= prev_end:
+            cand.part_cue = True
+        # joined to the number before: "... and 86 women", "وسيدتان", "وحوالي 6300"
+        before = text[max(prev_end, left_end - 6):left_end]
+        q_text = text[cand.qual_start:cand.start] if cand.qual_start is not None else ""
+        if re.search(r"(?:\band|[,،&]|(?<![\u0621-\u064A])و)\s*$", before, re.I) or q_text.startswith("و"):
+            cand.joined = True
+        if cand.category is None and cand.unit is None:
+            cand.category = _left_noun(text, prev_end, left_end)
+
+
+def _relevance(text: str, cands: list[Candidate], sentences) -> None:
+    """Keep numbers whose clause moves people (or holds them); drop casualties and the rest."""
+    c = cues()
+    for idx, cand in enumerate(cands):
+        if cand.excluded:
+            continue
+        s_start, s_end = sentences[cand.sentence]
+        prev_end = cands[idx - 1].span_end if idx and cands[idx - 1].sentence == cand.sentence else s_start
+        next_start = cands[idx + 1].start if idx + 1 < len(cands) and cands[idx + 1].sentence == cand.sentence else s_end
+        if cand.unit == "area":
+            continue
+        if c.casualty.any(text, prev_end, next_start):
+            cand.excluded = "casualties"
+            continue
+        if c.casualty_weak.any(text, max(prev_end, cand.ev_start - 30), min(next_start, cand.ev_end + 25)):
+            cand.excluded = "arrests"
+            continue
+        if c.not_figure_context.any(text, max(prev_end, cand.ev_start - CLOSE), min(next_start, cand.ev_end + 30)):
+            cand.excluded = "not a movement (risk, capacity, order)"
+            continue
+        year_like = cand.form == "digits" and cand.value.is_integer() and 1900 <= cand.value <= 2100
+        if year_like and not cand.category:
+            cand.excluded = "year"
+            continue
+        near = (max(prev_end, cand.ev_start - 2 * CLOSE), min(next_start, cand.ev_end + 2 * CLOSE))
+        cue_here = any(getattr(c, k).any(text, *near) for k in ("movement", "stock", "cumulative", "displacement"))
+        if cand.category:
+            cue_sentence = cue_here or any(getattr(c, k).any(text, s_start, s_end)
+                                           for k in ("movement", "stock", "displacement", "cumulative"))
+            if not cue_sentence and cand.parent is None:
+                cand.excluded = "no movement in its sentence"
+        elif not cue_here and cand.parent is None:
+            cand.excluded = "counts nothing named"
+        if not cand.excluded and cand.value < 1 and cand.unit != "area":
+            cand.excluded = "fraction"
+
+
+def _link_parents(text: str, cands: list[Candidate]) -> None:
+    """Parts point at their whole: a part cue, or a list joined to a part ("6 ... و3")."""
+    c = cues()
+    for idx, cand in enumerate(cands):
+        if cand.excluded in ("unit", "not a count", "year") or cand.unit == "area":
+            continue
+        prev = _previous(cands, idx)
+        if prev is None:
+            continue
+        if cand.part_cue:
+            cand.parent = prev
+        elif cand.joined and cands[prev].parent is not None and cand.sentence == cands[prev].sentence \
+                and cand.start - cands[prev].ev_end < 45:
+            cand.parent = cands[prev].parent
+        else:
+            # part cue after the number: "نحو 20 من عناصر التنظيم خرجوا من ضمنهم"
+            nxt = idx + 1 < len(cands) and cands[idx + 1].sentence == cand.sentence and cands[idx + 1].start
+            limit = nxt if nxt else cand.ev_end + 40
+            m = c.part.regex.search(text, cand.ev_end, min(limit, cand.ev_end + 40))
+            if m and cands[prev].value > cand.value and cands[prev].sentence == cand.sentence:
+                later = c.part.regex.search(text, m.end(), limit) if nxt else None
+                if not nxt or later or (limit - m.end()) > 30:
+                    cand.parent = prev
+
+
+def _previous(cands, idx):
+    """The nearest earlier candidate that can be a whole."""
+    for j in range(idx - 1, max(-1, idx - 12), -1):
+        p = cands[j]
+        if p.excluded in ("unit", "not a count", "year") or p.unit == "area":
+            continue
+        if cands[idx].sentence - p.sentence > 1:
+            return None
+        return j
+    return None
+
+
+def _assign_mentions(text: str, cands: list[Candidate], mentions) -> None:
+    """Each date mention dates the nearest number in its sentence."""
+    c = cues()
+    anchors = [i for i, k in enumerate(cands) if k.excluded not in ("unit", "year", "not a count")]
+    for m in mentions:
+        if m.role == "duration":
+            continue
+        best, best_d = None, None
+        for i in anchors:
+            k = cands[i]
+            s0, s1 = k.ev_start, k.ev_end
+            if m.start >= s1:
+                d = m.start - s1
+            elif m.end <= s0:
+                d = s0 - m.end
+                if c.part.any(text, m.end, s0):
+                    d += 1000
+            else:
+                d = 0
+            if _sentence_gap(text, min(m.end, s0), max(m.start, s1)):
+                continue
+            if best_d is None or d < best_d:
+                best, best_d = i, d
+        if best is not None:
+            cands[best].mentions.append(m)
+
+
+def _sentence_gap(text, a, b) -> bool:
+    return a < b and bool(re.search(r"[.!?؟؛\n]", text[a:b]) and
+                          any(ch in "!?؟؛\n" or (ch == "." and not (0 < i < len(text[a:b]) - 1 and text[a:b][i - 1].isdigit()))
+                              for i, ch in enumerate(text[a:b]) if ch in ".!?؟؛\n"))
+
+
+def _since_word(text: str, cand: Candidate, m) -> bool:
+    """A point date after 'since'/'منذ'/'began' is the start of a running total."""
+    c = cues()
+    lo = max(cand.ev_end if m.start >= cand.ev_end else 0, m.start - 90)
+    return c.since.any(text, lo, m.start)
+
+
+def _date_kind(text: str, cand: Candidate, published: date | None, cands, idx) -> None:
+    c = cues()
+    if cand.unit == "area":
+        cand.kind = "area"
+        point = next((m for m in cand.mentions if m.role == "point"), None)
+        cand.start_date = cand.end_date = point.first if point else published
+        return
+    roles = {}
+    for m in cand.mentions:
+        role = m.role
+        if role == "point" and _since_word(text, cand, m):
+            role = "since"
+        roles.setdefault(role, m)
+    lo = max(cand.ev_start - CLOSE, 0)
+    hi = min(cand.ev_end + CLOSE, len(text))
+    s_lo = _bound(cands, idx, -1, text)
+    s_hi = _bound(cands, idx, 1, text)
+    stock_cue = c.stock.any(text, max(lo, s_lo), min(hi, s_hi))
+    window = roles.get("window") or (roles.get("range") if roles.get("range") and "since" not in roles else None)
+    if stock_cue and "since" not in roles and not window:
+        cand.kind = "stock"
+        point = roles.get("point")
+        if point:
+            cand.start_date = cand.end_date = point.first
+        elif c.past.ending(text, cand.ev_start, 60) or c.past.any(text, max(lo, s_lo), cand.ev_start):
+            cand.start_date = cand.end_date = None
+        else:
+            cand.start_date = cand.end_date = published
+        return
+    if "since" in roles:
+        cand.kind = "cumulative"
+        since = roles["since"]
+        cand.start_date = since.first
+        until = roles.get("until") or roles.get("range")
+        cand.end_date = until.last if until and until.last else (since.last if since.role == "range" else published)
+        if cand.start_date is None and since.first is None and since.role == "since" and published:
+            cand.end_date = published
+        return
+    if window:
+        short = window.first and window.last and (window.last - window.first) <= timedelta(days=1)
+        cand.kind = "batch" if short else "window"
+        cand.start_date, cand.end_date = window.first, window.last
+        if window.first is None:
+            cand.end_date = None
+        return
+    if "year" in roles:
+        cand.kind = "window"
+        cand.start_date, cand.end_date = roles["year"].first, roles["year"].last
+        return
+    for role in ("point", "month"):
+        if role in roles:
+            cand.kind = "batch"
+            cand.start_date, cand.end_date = roles[role].first, roles[role].last
+            return
+    if "until" in roles:
+        cand.kind = "cumulative"
+        cand.start_date, cand.end_date = None, roles["until"].last
+        return
+    near = (max(lo, s_lo), min(hi, s_hi))
+    batch_cue = c.batch.any(text, *near)
+    cumulative_cue = c.cumulative.any(text, *near)
+    displaced = c.displacement.any(text, *near)
+    if batch_cue and not cumulative_cue:
+        cand.kind = "batch"
+    elif cumulative_cue or displaced or cand.value >= BIG_FLOW:
+        cand.kind = "cumulative"
+        cand.start_date, cand.end_date = None, published
+        return
+    else:
+        cand.kind = "batch"
+    cand.start_date = cand.end_date = published
+
+
+def _bound(cands, idx, step, text):
+    """Edge of a candidate's segment: the neighbouring number in its sentence."""
+    j = idx + step
+    while 0 <= j < len(cands):
+        if cands[j].sentence != cands[idx].sentence:
+            break
+        return cands[j].span_end if step < 0 else cands[j].start
+    return 0 if step < 0 else len(text)
+
+
+def _inherit(cands: list[Candidate], i: int) -> None:
+    """A part takes its whole's kind, the dates it lacks, and its category when it names none."""
+    cand = cands[i]
+    chain, p = set(), cand.parent
+    while p is not None and p not in chain:
+        chain.add(p)
+        if cands[p].excluded:
+            cand.excluded = cand.excluded or "part of a non-figure"
+            return
+        p = cands[p].parent
+    parent = cands[cand.parent]
+    cand.kind = parent.kind
+    own = [m for m in cand.mentions if m.role != "duration"]
+    if cand.kind == "cumulative":
+        since = next((m for m in own if m.role in ("since", "point")), None)
+        cand.start_date = since.first if since else parent.start_date
+        cand.end_date = parent.end_date
+    elif own and own[0].first:
+        cand.start_date, cand.end_date = own[0].first, own[0].last
+    else:
+        cand.start_date, cand.end_date = parent.start_date, parent.end_date
+    if not cand.category:
+        cand.category = parent.category
+
+
+def find_figures(norm: Normalized, published: date | None, lang: str | None) -> list[dict]:
+    """Every figure of a report, as GUIDE-shaped dicts with evidence in original offsets."""
+    text = norm.text
+    mentions = dates_mod.find_dates(text, published, lang)
+    nums = _merge_numbers(numbers_mod.find_numbers(text), _extra_numbers(text))
+    sentences = _sentences(text)
+    cands = _candidates(text, nums, mentions, sentences)
+    _describe(text, cands, sentences)
+    _link_parents(text, cands)
+    _relevance(text, cands, sentences)
+    _assign_mentions(text, cands, mentions)
+    order = sorted(range(len(cands)), key=lambda i: (cands[i].parent is not None, i))
+    for i in order:
+        cand = cands[i]
+        if cand.excluded or cand.parent is not None:
+            continue
+        _date_kind(text, cand, published, cands, i)
+    # parts after their wholes, in text order (a part's parent comes before it)
+    for i, cand in enumerate(cands):
+        if cand.parent is not None and not cand.excluded:
+            _inherit(cands, i)
+    return _emit(norm, cands)
+
+
+def _value(v: float):
+    return int(v) if float(v).is_integer() else round(v, 6)
+
+
+def _emit(norm: Normalized, cands: list[Candidate]) -> list[dict]:
+    figures: list[dict] = []
+    ids: dict[int, int] = {}
+    seen: dict[tuple, int] = {}
+    for i, cand in enumerate(cands):
+        if cand.excluded or cand.kind is None:
+            continue
+        key = (cand.kind, cand.category, cand.value, cand.high, cand.qualifier,
+               cand.start_date, cand.end_date)
+        if key in seen:
+            ids[i] = seen[key]
+            continue
+        a, b = norm.span(cand.ev_start, cand.ev_end)
+        fid = len(figures)
+        ids[i] = seen[key] = fid
+        figures.append({
+            "id": fid,
+            "kind": cand.kind,
+            "category": cand.category or "people",
+            "value": _value(cand.value),
+            "high": _value(cand.high) if cand.high is not None else None,
+            "qualifier": cand.qualifier,
+            "start": cand.start_date.isoformat() if cand.start_date else None,
+            "end": cand.end_date.isoformat() if cand.end_date else None,
+            "parent": ids.get(cand.parent) if cand.parent is not None else None,
+            "origin": None,
+            "destination": None,
+            "evidence": {"text": norm.original[a:b], "start": a, "end": b},
+        })
+    return figures
+
+
+def detect_publisher(text: str, lang: str | None) -> str | None:
+    """The monitor or agency the report names first (SOHR, UNHCR, ...), if any."""
+    c = cues()
+    m = c.publisher.regex.search(text, 0, min(len(text), 3000))
+    return c.publisher.label(m.group()) if m else None
