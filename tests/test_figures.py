@@ -1,0 +1,157 @@
+"""Figure rules, one sentence per rule in each language, with near-misses that must not match.
+
+All sentences are written for these tests; none is taken from a real report.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tracker import extract
+
+
+def figures(text, published="2020-05-10"):
+    return extract(text, published=published)["figures"]
+
+
+def one(text, published="2020-05-10", **expected):
+    found = figures(text, published)
+    matches = [f for f in found if all(f.get(k) == v for k, v in expected.items())]
+    assert matches, f"no figure with {expected} in {[(f['kind'], f['category'], f['value'], f['qualifier'], f['start'], f['end']) for f in found]}"
+    return matches[0]
+
+
+def values(text, published="2020-05-10"):
+    return sorted(f["value"] for f in figures(text, published))
+
+
+# --- batches, parts, qualifiers -------------------------------------------------------
+
+def test_arabic_batch_with_part():
+    text = "خرج اليوم أكثر من 400 شخص من المخيم، من بينهم 45 طفلاً على الأقل."
+    whole = one(text, kind="batch", category="people", value=400, qualifier="more_than",
+                start="2020-05-10", end="2020-05-10")
+    part = one(text, kind="batch", category="children", value=45, qualifier="at_least")
+    assert part["parent"] == whole["id"]
+
+
+def test_english_batch_on_weekday_with_part():
+    text = "More than 2,000 people left the town on Monday, including 150 fighters."
+    whole = one(text, "2019-03-06", kind="batch", category="people", value=2000,
+                qualifier="more_than", start="2019-03-04", end="2019-03-04")
+    part = one(text, "2019-03-06", category="fighters", value=150)
+    assert part["parent"] == whole["id"]
+    assert part["kind"] == "batch"
+
+
+def test_arabic_dual_nouns_are_two_and_share_their_parent():
+    text = "غادر 12 شخصاً المخيم اليوم، بينهم طفلان وسيدتان."
+    whole = one(text, value=12, category="people")
+    kids = one(text, value=2, category="children")
+    women = one(text, value=2, category="women")
+    assert kids["parent"] == whole["id"] and women["parent"] == whole["id"]
+
+
+def test_arabic_number_words():
+    one("غادرت ثلاثة آلاف عائلة المدينة اليوم", kind="batch", category="families", value=3000)
+
+
+def test_english_number_words():
+    one("Seventy-five families crossed the border today.", category="families", value=75)
+
+
+@pytest.mark.parametrize("text,low,high", [
+    ("عاد ما بين 200 إلى 300 عائلة إلى قراهم اليوم", 200, 300),
+    ("Between 300 and 400 families returned home today.", 300, 400),
+    ("Some 1,500-2,000 people fled the village today.", 1500, 2000),
+])
+def test_ranges(text, low, high):
+    one(text, qualifier="range", value=low, high=high)
+
+
+@pytest.mark.parametrize("text,qualifier", [
+    ("وصل نحو 800 شخص إلى المخيم اليوم", "approx"),
+    ("وصل حوالى 800 شخص إلى المخيم اليوم", "approx"),
+    ("وصل ما يزيد عن 800 شخص إلى المخيم اليوم", "more_than"),
+    ("وصل ما لا يقل عن 800 شخص إلى المخيم اليوم", "at_least"),
+    ("وصل 800 شخص على الأقل إلى المخيم اليوم", "at_least"),
+    ("About 800 people arrived at the camp today.", "approx"),
+    ("Upwards of 800 people arrived at the camp today.", "more_than"),
+    ("No fewer than 800 people arrived at the camp today.", "at_least"),
+    ("Up to 800 people arrived at the camp today.", "at_most"),
+    ("Fewer than 800 people arrived at the camp today.", "less_than"),
+    ("800 people arrived at the camp today.", "exact"),
+])
+def test_qualifiers(text, qualifier):
+    one(text, value=800, qualifier=qualifier)
+
+
+# --- kinds and dates --------------------------------------------------------------------
+
+def test_arabic_cumulative_since_named_month():
+    one("ارتفع إلى 12500 عدد النازحين منذ الأول من آذار الماضي",
+        kind="cumulative", value=12500, start="2020-03-01", end="2020-05-10")
+
+
+def test_english_cumulative_since_date():
+    one("Some 45,000 civilians have been displaced since 1 December.",
+        kind="cumulative", category="civilians", value=45000, qualifier="approx",
+        start="2019-12-01", end="2020-05-10")
+
+
+def test_arabic_window_last_48_hours():
+    one("ووصل نحو 900 مدني خلال الـ 48 ساعة الأخيرة",
+        kind="window", category="civilians", value=900, start="2020-05-08", end="2020-05-10")
+
+
+def test_english_window_past_week():
+    one("Roughly 5,000 people have fled in the past week.",
+        kind="window", value=5000, start="2020-05-03", end="2020-05-10")
+
+
+def test_stocks():
+    one("ويضم المخيم حالياً حوالي 30 ألف شخص", kind="stock", value=30000, qualifier="approx",
+        start="2020-05-10")
+    one("The camp now hosts about 68,000 people.", kind="stock", value=68000, end="2020-05-10")
+
+
+def test_areas():
+    one("تقلصت سيطرة التنظيم إلى أقل من 3 كلم مربع", kind="area", category="km2", value=3,
+        qualifier="less_than")
+    one("The group holds half a square kilometre of farmland.", kind="area", value=0.5)
+    one("The pocket shrank to 800 square metres.", kind="area", value=0.0008)
+
+
+# --- not figures -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "قتل 25 مدنياً في القصف على البلدة",
+    "At least 40 people were killed in the strike.",
+    "نقلت 15 شاحنة أمتعة النازحين",
+    "Twelve trucks carried the families' belongings.",
+    "40 percent of the arrivals are children.",
+    "وصلت نسبة الأطفال إلى 60 بالمئة من النازحين",
+    "The children were aged between 4 and 12.",
+    "Up to 300,000 people are at risk of displacement.",
+    "اعتقلت القوات 14 شخصاً عند الحاجز",
+    "وصلت عشرات العائلات إلى المخيم",
+    "Hundreds of families left the town.",
+    "The offensive began in 2019.",
+])
+def test_not_figures(text):
+    assert figures(text) == []
+
+
+def test_evidence_quotes_the_original_text():
+    text = "خــرج اليوم أكثرُ من ٤٠٠ شخصٍ من المخيم."
+    doc = extract(text, published="2020-05-10")
+    (fig,) = doc["figures"]
+    assert fig["value"] == 400
+    ev = fig["evidence"]
+    assert text[ev["start"]:ev["end"]] == ev["text"]
+    assert "٤٠٠" in ev["text"]
+
+
+def test_weekday_contradiction_is_a_warning():
+    text = "وخرج 300 شخص يوم السبت 9 شباط 2018 من الجيب."
+    doc = extract(text, published="2019-02-12")
+    assert any("2018" in w for w in doc["warnings"])
