@@ -48,8 +48,11 @@ def main(
     ctx: typer.Context,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
+    db: str = typer.Option("tracker.db", "--db", envvar="TRACKER_DB", metavar="PATH",
+                           help="SQLite database file (env TRACKER_DB)."),
 ):
     """Turn narrative displacement reports into a reconciled, queryable record of figures."""
+    ctx.ensure_object(dict)["db"] = db
 
 
 @app.command()
@@ -91,6 +94,8 @@ def extract(
     if failed:
         raise typer.Exit(1)
 
+
+from . import db_commands  # noqa: E402,F401  (registers commands)
 
 if __name__ == "__main__":
     app()

@@ -11,6 +11,7 @@ What a figure is, and its field names, come from the annotation guide (GUIDE.md)
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -124,9 +125,8 @@ def _candidates(text: str, nums, mentions, sentences) -> list[Candidate]:
         # range: "8,000-9,000", "150 to 200", "between 1,000 and 1,500", "بين 150 إلى 200"
         if i + 1 < len(nums):
             nxt = nums[i + 1]
-            gap = text[n.end:nxt.start]
-            join = c.range_join.at(gap, 0)
-            if join and not gap[join.end():].strip() and nxt.value > n.value \
+            join = c.range_join.at(text, n.end, nxt.start)
+            if join and not text[join.end():nxt.start].strip() and nxt.value > n.value \
                     and not _inside(date_spans, nxt.start, nxt.end):
                 word = join.group().strip().lower()
                 opened = c.range_open.ending(text, n.start, 25)
@@ -310,9 +310,9 @@ def _link_parents(text: str, cands: list[Candidate]) -> None:
             # part cue after the number: "نحو 20 من عناصر التنظيم خرجوا من ضمنهم"
             nxt = idx + 1 < len(cands) and cands[idx + 1].sentence == cand.sentence and cands[idx + 1].start
             limit = nxt if nxt else cand.ev_end + 40
-            m = c.part.regex.search(text, cand.ev_end, min(limit, cand.ev_end + 40))
+            m = c.part.first_in(text, cand.ev_end, min(limit, cand.ev_end + 40))
             if m and cands[prev].value > cand.value and cands[prev].sentence == cand.sentence:
-                later = c.part.regex.search(text, m.end(), limit) if nxt else None
+                later = c.part.first_in(text, m.end(), limit) if nxt else None
                 if not nxt or later or (limit - m.end()) > 30:
                     cand.parent = prev
 
@@ -329,16 +329,24 @@ def _previous(cands, idx):
     return None
 
 
-def _assign_mentions(text: str, cands: list[Candidate], mentions) -> None:
-    """Each date mention dates the nearest number in its sentence."""
+def _assign_mentions(text: str, cands: list[Candidate], mentions, sentences) -> None:
+    """Each date mention dates the nearest number in its sentence.
+
+    A mention before a number but behind a part cue ("..., including 30") belongs to
+    the whole, not to the part.
+    """
     c = cues()
+    starts = [s for s, _ in sentences]
     anchors = [i for i, k in enumerate(cands) if k.excluded not in ("unit", "year", "not a count")]
     for m in mentions:
         if m.role == "duration":
             continue
+        sentence = bisect_right(starts, m.start) - 1
         best, best_d = None, None
         for i in anchors:
             k = cands[i]
+            if k.sentence != sentence:
+                continue
             s0, s1 = k.ev_start, k.ev_end
             if m.start >= s1:
                 d = m.start - s1
@@ -348,18 +356,10 @@ def _assign_mentions(text: str, cands: list[Candidate], mentions) -> None:
                     d += 1000
             else:
                 d = 0
-            if _sentence_gap(text, min(m.end, s0), max(m.start, s1)):
-                continue
             if best_d is None or d < best_d:
                 best, best_d = i, d
         if best is not None:
             cands[best].mentions.append(m)
-
-
-def _sentence_gap(text, a, b) -> bool:
-    return a < b and bool(re.search(r"[.!?؟؛\n]", text[a:b]) and
-                          any(ch in "!?؟؛\n" or (ch == "." and not (0 < i < len(text[a:b]) - 1 and text[a:b][i - 1].isdigit()))
-                              for i, ch in enumerate(text[a:b]) if ch in ".!?؟؛\n"))
 
 
 def _since_word(text: str, cand: Candidate, m) -> bool:
@@ -487,7 +487,7 @@ def find_figures(norm: Normalized, published: date | None, lang: str | None) -> 
     _describe(text, cands, sentences)
     _link_parents(text, cands)
     _relevance(text, cands, sentences)
-    _assign_mentions(text, cands, mentions)
+    _assign_mentions(text, cands, mentions, sentences)
     order = sorted(range(len(cands)), key=lambda i: (cands[i].parent is not None, i))
     for i in order:
         cand = cands[i]
@@ -540,5 +540,5 @@ def _emit(norm: Normalized, cands: list[Candidate]) -> list[dict]:
 def detect_publisher(text: str, lang: str | None) -> str | None:
     """The monitor or agency the report names first (SOHR, UNHCR, ...), if any."""
     c = cues()
-    m = c.publisher.regex.search(text, 0, min(len(text), 3000))
-    return c.publisher.label(m.group()) if m else None
+    m = c.publisher.first_in(text, 0, min(len(text), 3000))
+    return m.label if m else None

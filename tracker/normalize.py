@@ -9,6 +9,8 @@ into offsets of the text the report actually says (evidence must quote the repor
 """
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 # One original character -> its replacement ("" drops it).
@@ -37,20 +39,37 @@ _MAP.update({
 })
 
 
+_TABLE = {k: (v if v else None) for k, v in _MAP.items()}
+_DROPPED = re.compile("[" + "".join(re.escape(chr(k)) for k, v in _MAP.items() if not v) + "]")
+
+
 @dataclass(frozen=True)
 class Normalized:
-    """Normalised text plus, for each of its characters, the original offset."""
+    """Normalised text plus the original offsets of the characters that were dropped."""
 
     original: str
     text: str
-    offsets: tuple[int, ...]
+    dropped: tuple[int, ...]     # sorted original offsets of characters with no counterpart
+
+    def offset(self, i: int) -> int:
+        """Original offset of normalised character i."""
+        o = i
+        while True:
+            nxt = i + bisect_right(self.dropped, o)
+            if nxt == o:
+                return o
+            o = nxt
+
+    @property
+    def offsets(self) -> list[int]:
+        return [self.offset(i) for i in range(len(self.text))]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normalised slice text[start:end]."""
         if end <= start:
-            pos = self.offsets[start] if start < len(self.offsets) else len(self.original)
+            pos = self.offset(start) if start < len(self.text) else len(self.original)
             return pos, pos
-        return self.offsets[start], self.offsets[end - 1] + 1
+        return self.offset(start), self.offset(end - 1) + 1
 
     def original_slice(self, start: int, end: int) -> str:
         a, b = self.span(start, end)
@@ -59,17 +78,10 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     """Fold spelling variants; see the module docstring for what changes."""
-    out: list[str] = []
-    offsets: list[int] = []
-    get = _MAP.get
-    for i, ch in enumerate(text):
-        rep = get(ord(ch), ch)
-        if rep:
-            out.append(rep)
-            offsets.append(i)
-    return Normalized(text, "".join(out), tuple(offsets))
+    dropped = tuple(m.start() for m in _DROPPED.finditer(text))
+    return Normalized(text, text.translate(_TABLE), dropped)
 
 
 def fold(word: str) -> str:
     """Normalise a word from a data file the same way as report text."""
-    return normalize(word).text
+    return word.translate(_TABLE)

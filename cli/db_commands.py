@@ -1,0 +1,354 @@
+"""Commands over the database: ingest, reextract, reports, figures, totals.
+
+Each parses its options, opens the database named by the global --db, calls one
+function of tracker.store / tracker.ingest / tracker.queries and prints the result
+with `emit` (a rich table, or --json / --jsonl / --csv).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import sys
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from tracker import queries, store
+from tracker.ingest import Summary, expand, ingest_files, ingest_jsonl
+
+from .main import app
+from .render import format_period, format_value
+
+# --- shared bits ------------------------------------------------------------------------------
+
+JSON = typer.Option(False, "--json", help="Print one JSON value.")
+JSONL = typer.Option(False, "--jsonl", help="Print one JSON object per line.")
+CSV = typer.Option(False, "--csv", help="Print CSV with a header row.")
+
+
+def fail(message: str, code: int = 1):
+    """One line on stderr and exit: 2 for bad usage, 1 for anything else."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def option_date(value: Optional[str], option: str) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: {value!r} is not a date; expected YYYY-MM-DD", 2)
+
+
+def option_choices(values: Optional[List[str]], allowed: Iterable[str], option: str) -> list[str]:
+    allowed = list(allowed)
+    for value in values or []:
+        if value not in allowed:
+            fail(f"{option}: unknown value {value!r}; expected one of {', '.join(allowed)}", 2)
+    return list(values or [])
+
+
+def output_format(as_json: bool, as_jsonl: bool, as_csv: bool) -> str:
+    chosen = [name for name, on in (("json", as_json), ("jsonl", as_jsonl), ("csv", as_csv)) if on]
+    if len(chosen) > 1:
+        fail("choose one of --json, --jsonl, --csv", 2)
+    return chosen[0] if chosen else "table"
+
+
+@contextmanager
+def database(ctx: typer.Context, create: bool = False):
+    """The database named by --db / TRACKER_DB; queries never create one."""
+    path = (ctx.obj or {}).get("db", "tracker.db")
+    try:
+        db = store.open_db(path, create=create)
+    except store.StoreError as exc:
+        fail(str(exc), 1)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def number(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return f"{v:,}" if isinstance(v, int) else f"{v:g}"
+
+
+def span(low, high) -> str:
+    if high is None:
+        return f"{number(low)} or more"
+    return number(low) if low == high else f"{number(low)}–{number(high)}"
+
+
+def _csv_cell(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def emit(rows: Iterable[dict], fmt: str, columns: list[str], table: Optional[Callable[[list[dict]], Table]] = None,
+         empty: str = "nothing found") -> None:
+    """Write rows as a JSON array (streamed), JSON lines, CSV (`columns`) or a rich table."""
+    out = sys.stdout
+    if fmt == "json":
+        out.write("[")
+        count = 0
+        for row in rows:
+            out.write(("," if count else "") + "\n" + json.dumps(row, ensure_ascii=False))
+            count += 1
+        out.write("\n]\n" if count else "]\n")
+    elif fmt == "jsonl":
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_csv_cell(row.get(c)) for c in columns])
+    else:
+        rows = list(rows)
+        console = Console()
+        if rows:
+            console.print(table(rows))
+        else:
+            console.print(Text(empty))
+
+
+# --- ingest and reextract ---------------------------------------------------------------------
+
+@contextmanager
+def progress_bar(total: int):
+    console = Console(stderr=True)
+    bar = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=console, transient=True, disable=not console.is_terminal or total < 2)
+    with bar:
+        task = bar.add_task("ingest", total=total)
+        yield (lambda: bar.advance(task)), bar.console
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Optional[List[str]] = typer.Argument(None, help="Report files, directories (searched recursively), or - for standard input."),
+    date_: Optional[str] = typer.Option(None, "--date", help="Report date YYYY-MM-DD for every file (else from the text or file name)."),
+    publisher: Optional[str] = typer.Option(None, "--publisher", help="Publisher for every file (else detected)."),
+    lang: str = typer.Option("auto", "--lang", help="Report language: auto, ar or en."),
+    glob: str = typer.Option("*.txt", "--glob", help="Which files to take from directories."),
+    from_jsonl: Optional[Path] = typer.Option(None, "--from-jsonl", metavar="FILE",
+                                              help="Also store documents already extracted, one JSON per line ('text' key holds the report text)."),
+):
+    """Extract figures from reports and store them; reports already stored are skipped.
+
+    Example: tracker ingest data/ --glob '*.txt' && tracker ingest data/sohr-2019-02-12-departures.ar.txt
+    """
+    published = option_date(date_, "--date")
+    if lang not in ("auto", "ar", "en"):
+        fail(f"--lang: unknown value {lang!r}; expected auto, ar or en", 2)
+    if not paths and from_jsonl is None:
+        fail("give report files, directories or -, or --from-jsonl FILE", 2)
+    if from_jsonl is not None and not from_jsonl.is_file():
+        fail(f"--from-jsonl: {from_jsonl}: no such file", 2)
+    files = list(expand(paths or [], glob))
+    summary = Summary()
+    with database(ctx, create=True) as db, progress_bar(len(files)) as (advance, console):
+        outcomes = ingest_files(db, files, published=published, lang=None if lang == "auto" else lang,
+                                publisher=publisher, read_stdin=lambda: sys.stdin.buffer.read())
+        if from_jsonl is not None:
+            outcomes = _chain(outcomes, _jsonl(db, from_jsonl))
+        for outcome in outcomes:
+            summary.add(outcome)
+            advance()
+            if outcome.status == "failed":
+                console.print(Text(f"error: {outcome.path}: {outcome.reason}"), soft_wrap=True)
+    if summary.read == 0:
+        fail(f"no report files found (directories are searched for {glob!r}, see --glob)", 1)
+    typer.echo(summary.line())
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def _chain(*iterables):
+    for it in iterables:
+        yield from it
+
+
+def _jsonl(db, path: Path):
+    with open(path, encoding="utf-8-sig") as lines:
+        yield from ingest_jsonl(db, lines, str(path))
+
+
+@app.command()
+def reextract(ctx: typer.Context):
+    """Re-run the current extractor over every stored report, replacing its figures (one transaction per report).
+
+    Example: tracker reextract && tracker totals --since 2018-12-01
+    """
+    failed = before = after = done = 0
+    with database(ctx) as db:
+        for result in store.reextract(db):
+            if "error" in result:
+                failed += 1
+                typer.echo(f"error: {result['path'] or result['report']}: {result['error']}", err=True)
+            else:
+                done += 1
+                before += result["before"]
+                after += result["after"]
+    typer.echo(f"{done} reports re-extracted: {before} figures before, {after} now; {failed} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+REPORT_COLUMNS = ["published", "publisher", "language", "figures", "warnings", "path", "id",
+                  "published_from", "ingested_at", "extractor_version"]
+FIGURE_COLUMNS = ["report", "id", "kind", "category", "value", "high", "qualifier", "start", "end", "parent",
+                  "origin", "destination", "evidence", "evidence_start", "evidence_end", "published",
+                  "publisher", "path"]
+
+
+def _table(headers: list[str], rows: Iterable[list], title: str | None = None) -> Table:
+    table = Table(title=Text(title) if title else None)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*[cell if isinstance(cell, Text) else Text(str(cell)) for cell in row])
+    return table
+
+
+@app.command()
+def reports(
+    ctx: typer.Context,
+    search: Optional[str] = typer.Option(None, "--search", help="Full-text search over report text (SQLite FTS5 syntax)."),
+    as_json: bool = JSON, as_jsonl: bool = JSONL, as_csv: bool = CSV,
+):
+    """List stored reports: date, publisher, language, figures, path.
+
+    Example: tracker reports --search 'الهول' --csv
+    """
+    fmt = output_format(as_json, as_jsonl, as_csv)
+    with database(ctx) as db:
+        try:
+            rows = queries.reports(db, search)
+        except sqlite3.OperationalError as exc:
+            fail(f"--search: {exc}", 2)
+        emit(rows, fmt, REPORT_COLUMNS, empty="no reports match", table=lambda rows: _table(
+            ["published", "publisher", "lang", "figures", "path", "id"],
+            ([r["published"] or "", r["publisher"] or "", r["language"] or "", r["figures"], r["path"] or "",
+              r["id"][:12]] for r in rows)))
+
+
+@app.command()
+def figures(
+    ctx: typer.Context,
+    kind: Optional[List[str]] = typer.Option(None, "--kind", help=f"Only this kind (repeatable): {', '.join(store.KINDS)}."),
+    category: Optional[List[str]] = typer.Option(None, "--category", help="Only this category (repeatable)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only figures whose period reaches this date or later."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only figures whose period starts on or before this date."),
+    place: Optional[List[str]] = typer.Option(None, "--place", help="Origin or destination contains this text (repeatable)."),
+    report: Optional[str] = typer.Option(None, "--report", help="Only this report: sha256 prefix or stored path."),
+    as_json: bool = JSON, as_jsonl: bool = JSONL, as_csv: bool = CSV,
+):
+    """List stored figures with their period, qualifier, source report and evidence.
+
+    Example: tracker figures --kind batch --category people --since 2019-02-01 --jsonl
+    """
+    kinds = option_choices(kind, store.KINDS, "--kind")
+    categories = option_choices(category, store.CATEGORIES, "--category")
+    start, end = option_date(since, "--since"), option_date(until, "--until")
+    if start and end and end < start:
+        fail("--until is before --since", 2)
+    fmt = output_format(as_json, as_jsonl, as_csv)
+    with database(ctx) as db:
+        rows = queries.figures(db, kinds, categories, start, end, place or [], report)
+        emit(rows, fmt, FIGURE_COLUMNS, empty="no figures match", table=lambda rows: _table(
+            ["report", "id", "kind", "category", "value", "period", "parent", "places", "evidence"],
+            ([Text(r["path"] or r["report"][:12]), r["id"], r["kind"], r["category"], format_value(r),
+              format_period(r), "" if r["parent"] is None else r["parent"],
+              " → ".join(p for p in (r["origin"] or "", r["destination"] or "") if p),
+              Text(r["evidence"] or "")] for r in rows)))
+
+
+@app.command()
+def totals(
+    ctx: typer.Context,
+    since: Optional[str] = typer.Option(None, "--since", help="Count departures from this date (YYYY-MM-DD). Required."),
+    until: Optional[str] = typer.Option(None, "--until", help="Up to this date (default: everything stored)."),
+    category: Optional[List[str]] = typer.Option(None, "--category", help="Only this category (repeatable)."),
+    place: Optional[List[str]] = typer.Option(None, "--place", help="Also show the latest stock at places whose name contains this (repeatable)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Add the series of distinct batch sums by day, week or month."),
+    as_json: bool = JSON, as_jsonl: bool = JSONL, as_csv: bool = CSV,
+):
+    """How many left since a date: per category the latest cumulative figure, the sum of
+    distinct batches (a low-high interval from the qualifiers) and the gap between them.
+
+    Example: tracker totals --since 2018-12-01 --by week --place hol
+    """
+    if since is None:
+        fail("--since is required, e.g. --since 2018-12-01", 2)
+    start, end = option_date(since, "--since"), option_date(until, "--until")
+    if end and end < start:
+        fail("--until is before --since", 2)
+    categories = option_choices(category, store.CATEGORIES, "--category")
+    if by is not None and by not in ("day", "week", "month"):
+        fail(f"--by: unknown value {by!r}; expected day, week or month", 2)
+    fmt = output_format(as_json, as_jsonl, as_csv)
+    with database(ctx) as db:
+        result = queries.totals(db, start, end, categories, place or [], by)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    elif fmt in ("jsonl", "csv"):
+        emit(queries.totals_rows(result), fmt, queries.TOTALS_COLUMNS)
+    else:
+        print_totals(result, Console())
+
+
+def print_totals(result: dict, console: Console) -> None:
+    period = f"since {result['since']}" + (f" until {result['until']}" if result["until"] else "")
+    if not result["categories"]:
+        console.print(Text(f"no cumulative figures or batches {period}"))
+    summary = []
+    for entry in result["categories"]:
+        cum_cells = []
+        for c in entry["cumulative"]:
+            note = "" if c["match"] == "exact" else f" ({c['match'].replace('_', ' ')}: from {c['start']})"
+            cum_cells.append(f"{format_value(c)} as of {c['end'] or '?'}{note}\n{c['path'] or c['report'][:12]}")
+        b = entry["batches"]
+        batch_cell = (f"{number(b['value'])} ({span(b['low'], b['high'])})\n"
+                      f"{b['count']} batches, {b['reports']} reports") if b["count"] else ""
+        gap = entry["gap"]
+        gap_cell = (f"{number(gap['value'])}\n(batches to {gap['end']}: {number(gap['batches'])})"
+                    if gap and gap["batch_count"] else "")
+        summary.append([entry["category"], "\n".join(cum_cells), batch_cell, gap_cell])
+    if summary:
+        console.print(_table(["category", "cumulative", "distinct batches", "gap"], summary, f"Left {period}"))
+    items = [[e["category"], format_period(i), number(i["value"]),
+              span(i["low"], i["high"]), "/".join(i["qualifiers"]),
+              Text("\n".join(s["path"] or s["report"][:12] for s in i["sources"]))]
+             for e in result["categories"] for i in e["batches"]["items"]]
+    if items:
+        console.print(_table(["category", "period", "value", "interval", "qualifiers", "sources"], items,
+                             "Distinct batches"))
+    points = [[e["category"], p["period"], number(p["value"]), span(p["low"], p["high"]), p["count"]]
+              for e in result["categories"] for p in e.get("series", [])]
+    if points:
+        console.print(_table(["category", "period", "sum", "interval", "batches"], points, "Batches by period"))
+    if "stocks" in result:
+        stocks = [[s["place"] or "", s["category"], format_value(s), s["as_of"] or "", Text(s["path"] or s["report"][:12])]
+                  for s in result["stocks"]]
+        if stocks:
+            console.print(_table(["place", "category", "value", "as of", "source"], stocks, "Latest stock"))
+        else:
+            console.print(Text("no stock figures at those places"))

@@ -1,0 +1,313 @@
+"""Questions asked of the record: what is stored, which figures, how many left since a date.
+
+Pure functions over an open database (`tracker.store.open_db`) returning plain dicts
+and lists, JSON-ready (ISO dates, numbers as numbers), so the CLI only prints.
+
+`totals()` rules, per category:
+
+* cumulative: the cumulative figure whose start is the `since` date, with the latest
+  as-of date (`end`, at most `until`); ties go to the latest published report. If none
+  starts on `since`, the nearest start before and the nearest after, each with its
+  latest as-of date, are given with `match` "nearest_before" / "nearest_after".
+* batches: figures of kind batch with since <= start and end <= until. A part (a
+  figure with a parent) is counted only when its category differs from its parent's:
+  "600 people including 20 fighters" adds 600 to people and 20 to fighters, while "20
+  fighters including 6 Turkish fighters" adds only 20. Batches equal in kind,
+  category, value, start and end are one batch, however many reports state it; its
+  sources are all of them, and its low-high interval is the intersection of theirs
+  (their hull if they disagree). Undated batches are not counted.
+* intervals from qualifiers: exact [v, v]; approx [0.9v, 1.1v] (rounded outwards);
+  more_than, at_least [v, None]; less_than, at_most [0, v]; range [v, high]. None
+  means unbounded; a sum with any unbounded term is unbounded.
+* gap: the cumulative value minus the stated values of the distinct batches inside the
+  cumulative's own period (start to as-of date), so that both count the same days.
+* stocks (only for `places`): per place and category, the stock figure with the latest
+  as-of date (at most `until`) whose origin or destination contains the place text.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Iterable, Iterator
+
+import sqlite_utils
+
+from .store import CATEGORIES
+
+ORDER = {c: i for i, c in enumerate(CATEGORIES)}
+
+_FIGURE_COLUMNS = """
+    f.report_id AS report, f.idx AS id, f.kind, f.category, f.value, f.high, f.qualifier,
+    f.start, f."end", p.idx AS parent, f.origin, f.destination,
+    f.evidence_text AS evidence, f.evidence_start, f.evidence_end,
+    r.published, r.publisher, r.path
+"""
+_FIGURE_FROM = """
+    FROM figures f
+    JOIN reports r ON r.id = f.report_id
+    LEFT JOIN figures p ON p.id = f.parent_id
+"""
+
+
+def _in(values: Iterable[str]) -> tuple[str, list]:
+    values = list(values)
+    return "(" + ", ".join("?" for _ in values) + ")", values
+
+
+# --- reports and figures --------------------------------------------------------------
+
+def reports(db: sqlite_utils.Database, search: str | None = None) -> list[dict]:
+    """Stored reports, oldest first; `search` is an FTS5 query over their text."""
+    sql = ("SELECT r.published, r.publisher, r.language, "
+           "(SELECT count(*) FROM figures WHERE report_id = r.id) AS figures, "
+           "(SELECT count(*) FROM warnings WHERE report_id = r.id) AS warnings, "
+           "r.path, r.id, r.published_from, r.ingested_at, r.extractor_version FROM reports r")
+    params: list = []
+    if search:
+        sql += " WHERE r.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?)"
+        params.append(search)
+    sql += " ORDER BY r.published IS NULL, r.published, r.path, r.id"
+    return list(db.query(sql, params))
+
+
+def figures(db: sqlite_utils.Database, kinds: Iterable[str] = (), categories: Iterable[str] = (),
+            since: date | None = None, until: date | None = None, places: Iterable[str] = (),
+            report: str | None = None) -> Iterator[dict]:
+    """Stored figures, filtered; streamed in report date order.
+
+    since/until keep figures whose period overlaps [since, until] (undated ones are
+    dropped when either is given); places match origin or destination, case-insensitive
+    substring; report is a sha256 prefix or the report path.
+    """
+    where, params = [], []
+    kinds, categories, places = list(kinds), list(categories), list(places)
+    if kinds:
+        sql, vals = _in(kinds)
+        where.append(f"f.kind IN {sql}")
+        params += vals
+    if categories:
+        sql, vals = _in(categories)
+        where.append(f"f.category IN {sql}")
+        params += vals
+    if since:
+        where.append('coalesce(f."end", f.start) >= ?')
+        params.append(since.isoformat())
+    if until:
+        where.append('coalesce(f.start, f."end") <= ?')
+        params.append(until.isoformat())
+    if places:
+        where.append("(" + " OR ".join(
+            "instr(lower(coalesce(f.origin, '') || ' | ' || coalesce(f.destination, '')), lower(?)) > 0"
+            for _ in places) + ")")
+        params += places
+    if report:
+        where.append("(substr(f.report_id, 1, length(?)) = ? OR r.path = ?)")
+        params += [report.lower(), report.lower(), report]
+    sql = f"SELECT {_FIGURE_COLUMNS} {_FIGURE_FROM}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY r.published IS NULL, r.published, r.path, f.report_id, f.idx"
+    return db.query(sql, params)
+
+
+# --- intervals ----------------------------------------------------------------------------
+
+def interval(qualifier: str, value, high=None) -> tuple:
+    """The (low, high) a qualified figure allows; None is unbounded."""
+    if qualifier == "approx":
+        if isinstance(value, int):
+            return (value * 9) // 10, -((-value * 11) // 10)     # floor, ceil in integers
+        return value * 0.9, value * 1.1
+    if qualifier in ("more_than", "at_least"):
+        return value, None
+    if qualifier in ("less_than", "at_most"):
+        return 0, value
+    if qualifier == "range" and high is not None:
+        return value, high
+    return value, value
+
+
+def _intersect(intervals: list[tuple]) -> tuple:
+    low = max(lo for lo, _ in intervals)
+    highs = [hi for _, hi in intervals if hi is not None]
+    high = min(highs) if highs else None
+    if high is not None and low > high:        # sources disagree: keep everything they allow
+        low = min(lo for lo, _ in intervals)
+        high = None if any(hi is None for _, hi in intervals) else max(hi for _, hi in intervals)
+    return low, high
+
+
+def _add(a, b):
+    return None if a is None or b is None else a + b
+
+
+# --- totals ---------------------------------------------------------------------------------
+
+def distinct_batches(db: sqlite_utils.Database, since: date, until: date | None,
+                     categories: Iterable[str]) -> list[dict]:
+    """Counted batches (see the module doc), one entry per distinct batch with its sources."""
+    cats, vals = _in(categories)
+    sql = f"""
+        SELECT f.category, f.value, f.high, f.qualifier, f.start, f."end",
+               f.report_id AS report, f.idx AS figure, f.evidence_text AS evidence,
+               f.origin, f.destination, r.published, r.path
+        {_FIGURE_FROM}
+        WHERE f.kind = 'batch' AND f.category IN {cats} AND f.start >= ?
+          AND (? IS NULL OR coalesce(f."end", f.start) <= ?)
+          AND (p.id IS NULL OR p.category != f.category)
+        ORDER BY r.published, f.report_id, f.idx
+    """
+    until_s = until.isoformat() if until else None
+    groups: dict[tuple, dict] = {}
+    for row in db.query(sql, vals + [since.isoformat(), until_s, until_s]):
+        key = (row["category"], row["value"], row["start"], row["end"])
+        batch = groups.get(key)
+        if batch is None:
+            batch = groups[key] = {"category": row["category"], "value": row["value"],
+                                   "start": row["start"], "end": row["end"], "qualifiers": [],
+                                   "intervals": [], "sources": []}
+        batch["intervals"].append(interval(row["qualifier"], row["value"], row["high"]))
+        if row["qualifier"] not in batch["qualifiers"]:
+            batch["qualifiers"].append(row["qualifier"])
+        batch["sources"].append({k: row[k] for k in ("report", "figure", "published", "path", "qualifier",
+                                                     "high", "origin", "destination", "evidence")})
+    out = []
+    for batch in groups.values():
+        batch["low"], batch["high"] = _intersect(batch.pop("intervals"))
+        out.append(batch)
+    out.sort(key=lambda b: (ORDER.get(b["category"], 99), b["start"], b["end"] or "", b["value"]))
+    return out
+
+
+def _sum(batches: list[dict]) -> dict:
+    low, high = 0, 0
+    for b in batches:
+        low, high = low + b["low"], _add(high, b["high"])
+    return {"value": sum(b["value"] for b in batches), "low": low, "high": high,
+            "count": len(batches), "reports": len({s["report"] for b in batches for s in b["sources"]})}
+
+
+def _cumulative(db, category: str, since: date, until: date | None) -> list[dict]:
+    base = f"""
+        SELECT f.value, f.high, f.qualifier, f.start, f."end", f.report_id AS report, f.idx AS figure,
+               f.evidence_text AS evidence, r.published, r.path
+        {_FIGURE_FROM}
+        WHERE f.kind = 'cumulative' AND f.category = ? AND (? IS NULL OR f."end" <= ?) AND {{cond}}
+        ORDER BY {{order}}, f."end" DESC, r.published DESC LIMIT 1
+    """
+    until_s = until.isoformat() if until else None
+    params = [category, until_s, until_s, since.isoformat()]
+    queries = [("exact", "f.start = ?", "f.start")]
+    found = []
+    for match, cond, order in queries + [("nearest_before", "f.start < ?", "f.start DESC"),
+                                         ("nearest_after", "f.start > ?", "f.start ASC")]:
+        row = next(db.query(base.format(cond=cond, order=order), params), None)
+        if row:
+            row["match"] = match
+            row["as_of"] = row["end"]
+            found.append(row)
+        if match == "exact" and found:
+            break
+    return found
+
+
+def _stocks(db, places: list[str], categories: list[str], until: date | None) -> list[dict]:
+    cats, vals = _in(categories)
+    found: dict[tuple, dict] = {}
+    for place in places:
+        sql = f"""
+            SELECT coalesce(f.destination, f.origin) AS place, f.category, f.value, f.high, f.qualifier,
+                   f."end" AS as_of, f.report_id AS report, f.idx AS figure, f.evidence_text AS evidence,
+                   r.published, r.path
+            {_FIGURE_FROM}
+            WHERE f.kind = 'stock' AND f.category IN {cats}
+              AND instr(lower(coalesce(f.origin, '') || ' | ' || coalesce(f.destination, '')), lower(?)) > 0
+              AND (? IS NULL OR f."end" <= ?)
+            ORDER BY f."end" DESC, r.published DESC
+        """
+        until_s = until.isoformat() if until else None
+        for row in db.query(sql, vals + [place, until_s, until_s]):
+            found.setdefault((row["place"], row["category"]), row)
+    return sorted(found.values(), key=lambda s: (s["place"] or "", ORDER.get(s["category"], 99)))
+
+
+def _period(day: str, by: str) -> str:
+    d = date.fromisoformat(day)
+    if by == "week":
+        d -= timedelta(days=d.weekday())
+    elif by == "month":
+        d = d.replace(day=1)
+    return d.isoformat()
+
+
+def series(batches: list[dict], by: str) -> list[dict]:
+    """Distinct batch sums per day, week (starting Monday) or month, by batch start date."""
+    buckets: dict[str, list] = {}
+    for b in batches:
+        buckets.setdefault(_period(b["start"], by), []).append(b)
+    return [{"period": period, **_sum(group)} for period, group in sorted(buckets.items())]
+
+
+def totals(db: sqlite_utils.Database, since: date, until: date | None = None,
+           categories: Iterable[str] = (), places: Iterable[str] = (), by: str | None = None) -> dict:
+    """How many left since `since`: per category the cumulative figure, the distinct batch
+    sum, their gap, and optionally the series `by` day/week/month; stocks at `places`."""
+    asked = list(categories)
+    cats = asked or [c for c in CATEGORIES if c != "km2"]
+    batches = distinct_batches(db, since, until, cats)
+    result = []
+    for category in cats:
+        mine = [b for b in batches if b["category"] == category]
+        cumulative = _cumulative(db, category, since, until)
+        if not (mine or cumulative or category in asked):
+            continue
+        entry = {"category": category, "cumulative": cumulative, "batches": {**_sum(mine), "items": mine},
+                 "gap": None}
+        if cumulative:
+            c = cumulative[0]
+            inside = [b for b in mine if b["start"] >= c["start"]
+                      and (c["end"] is None or (b["end"] or b["start"]) <= c["end"])]
+            counted = sum(b["value"] for b in inside)
+            entry["gap"] = {"value": c["value"] - counted, "cumulative": c["value"], "batches": counted,
+                            "batch_count": len(inside), "start": c["start"], "end": c["end"]}
+        if by:
+            entry["series"] = series(mine, by)
+        result.append(entry)
+    out = {"since": since.isoformat(), "until": until.isoformat() if until else None, "categories": result}
+    places = list(places)
+    if places:
+        out["stocks"] = _stocks(db, places, cats, until)
+    return out
+
+
+def totals_rows(result: dict) -> Iterator[dict]:
+    """`totals()` flattened to rows for CSV / JSON lines, each with a `section`:
+    total (one per category), batch (one per distinct batch), series, stock."""
+    for entry in result["categories"]:
+        cat = entry["category"]
+        cum = entry["cumulative"][0] if entry["cumulative"] else {}
+        b = entry["batches"]
+        yield {"section": "total", "category": cat,
+               "cumulative": cum.get("value"), "cumulative_qualifier": cum.get("qualifier"),
+               "cumulative_start": cum.get("start"), "as_of": cum.get("end"), "match": cum.get("match"),
+               "report": cum.get("report"), "path": cum.get("path"),
+               "value": b["value"], "low": b["low"], "high": b["high"], "batches": b["count"],
+               "reports": b["reports"], "gap": entry["gap"]["value"] if entry["gap"] else None}
+        for item in b["items"]:
+            yield {"section": "batch", "category": cat, "start": item["start"], "end": item["end"],
+                   "value": item["value"], "low": item["low"], "high": item["high"],
+                   "qualifier": "/".join(item["qualifiers"]), "reports": len(item["sources"]),
+                   "report": ",".join(s["report"] for s in item["sources"]),
+                   "path": ",".join(s["path"] or "" for s in item["sources"])}
+        for point in entry.get("series", []):
+            yield {"section": "series", "category": cat, "start": point["period"], "value": point["value"],
+                   "low": point["low"], "high": point["high"], "batches": point["count"],
+                   "reports": point["reports"]}
+    for stock in result.get("stocks", []):
+        yield {"section": "stock", "category": stock["category"], "place": stock["place"],
+               "value": stock["value"], "qualifier": stock["qualifier"], "as_of": stock["as_of"],
+               "report": stock["report"], "path": stock["path"]}
+
+
+TOTALS_COLUMNS = ["section", "category", "place", "cumulative", "cumulative_qualifier", "cumulative_start",
+                  "as_of", "match", "start", "end", "value", "qualifier", "low", "high", "batches",
+                  "reports", "gap", "report", "path"]

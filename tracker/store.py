@@ -1,0 +1,297 @@
+"""The SQLite record: reports, their figures and warnings, created by numbered migrations.
+
+    >>> db = open_db("tracker.db")              # creates and migrates if needed
+    >>> save_document(db, extract(text), text)  # True if new, False if already stored
+
+Every write is one `BEGIN IMMEDIATE` transaction per report, so a report is stored
+whole or not at all, and several tracker processes can share one database (WAL mode,
+busy timeout). Every SQL value is a parameter.
+"""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+import sqlite_utils
+
+from . import __version__
+from .reader import text_sha256
+
+KINDS = ("batch", "window", "cumulative", "stock", "area")
+CATEGORIES = ("people", "civilians", "fighters", "families", "women", "children",
+              "women_children", "km2")
+QUALIFIERS = ("exact", "approx", "more_than", "at_least", "less_than", "at_most", "range")
+BUSY_TIMEOUT_SECONDS = 60
+
+
+class StoreError(Exception):
+    """A database that cannot be used; the message is one line for the user."""
+
+
+class NoDatabase(StoreError):
+    """The database file does not exist (queries never create one)."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was migrated by a newer tracker than this one."""
+
+
+class BadDocument(StoreError):
+    """An extracted document that does not have the documented shape."""
+
+
+# --- migrations -----------------------------------------------------------------------
+# Each migration runs once, in order, inside the transaction that records it in
+# `_migrations`. Never edit one that has shipped: add the next number instead.
+
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.execute("""
+        CREATE TABLE reports (
+            id TEXT PRIMARY KEY,            -- sha256 of the report text
+            path TEXT,
+            published TEXT,                 -- ISO date
+            published_from TEXT,            -- option | text | filename
+            language TEXT,
+            publisher TEXT,
+            text TEXT,
+            ingested_at TEXT,               -- ISO timestamp, UTC
+            extractor_version TEXT
+        )""")
+    db.execute("""
+        CREATE TABLE figures (
+            id INTEGER PRIMARY KEY,
+            report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,           -- the figure's id within its report (0-based)
+            parent_id INTEGER REFERENCES figures(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            category TEXT NOT NULL,
+            value NUMERIC NOT NULL,
+            high NUMERIC,
+            qualifier TEXT NOT NULL,
+            start TEXT,                     -- ISO date
+            "end" TEXT,                     -- ISO date
+            origin TEXT,
+            destination TEXT,
+            evidence_text TEXT,
+            evidence_start INTEGER,         -- offsets into reports.text
+            evidence_end INTEGER,
+            UNIQUE (report_id, idx)
+        )""")
+    db.execute("""
+        CREATE TABLE warnings (
+            id INTEGER PRIMARY KEY,
+            report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            message TEXT NOT NULL
+        )""")
+    db["reports"].enable_fts(["text"], create_triggers=True,
+                             tokenize="unicode61 remove_diacritics 2")
+
+
+def m002_query_indexes(db: sqlite_utils.Database) -> None:
+    db.execute('CREATE INDEX idx_figures_kind_category_start ON figures (kind, category, start, "end")')
+    db.execute('CREATE INDEX idx_figures_kind_end ON figures (kind, "end")')
+    db.execute("CREATE INDEX idx_figures_parent ON figures (parent_id)")
+    db.execute("CREATE INDEX idx_warnings_report ON warnings (report_id)")
+    db.execute("CREATE INDEX idx_reports_published ON reports (published)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_query_indexes]
+
+
+def _applied(db: sqlite_utils.Database) -> list[str]:
+    if not db["_migrations"].exists():
+        return []
+    return [row["name"] for row in db.query("SELECT name FROM _migrations ORDER BY name")]
+
+
+def _refuse_unknown(applied: list[str], path: str) -> None:
+    known = {m.__name__ for m in MIGRATIONS}
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise SchemaTooNew(f"{path} was written by a newer tracker (migration {unknown[-1]}); "
+                           f"upgrade tracker (this is {__version__}) to use it")
+
+
+def migrate(db: sqlite_utils.Database, upto: str | None = None, path: str = "the database") -> list[str]:
+    """Apply the migrations not yet recorded (up to and including `upto`); return their names."""
+    names = [m.__name__ for m in MIGRATIONS]
+    wanted = names[: names.index(upto) + 1] if upto else names
+    applied = _applied(db)
+    _refuse_unknown(applied, path)
+    if all(name in applied for name in wanted):
+        return []
+    done = []
+    with write_transaction(db):
+        db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        applied = _applied(db)            # again, under the write lock: another process may have won
+        _refuse_unknown(applied, path)
+        for migration in MIGRATIONS:
+            name = migration.__name__
+            if name in wanted and name not in applied:
+                migration(db)
+                db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [name, _now()])
+                done.append(name)
+    return done
+
+
+# --- connection -------------------------------------------------------------------------
+
+def open_db(path: str | Path, create: bool = True, upto: str | None = None) -> sqlite_utils.Database:
+    """Open (and migrate) the database at `path`.
+
+    With create=False a missing file raises NoDatabase instead of being created.
+    """
+    path = str(path)
+    if not create and path != ":memory:" and not Path(path).exists():
+        raise NoDatabase(f"no database at {path}; store reports first with `tracker ingest REPORT...`")
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if path != ":memory:":
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")   # safe in WAL: no corruption on crash
+        db = sqlite_utils.Database(conn)
+        migrate(db, upto=upto, path=path)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot be used as a tracker database ({exc})") from None
+    return db
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction that takes the write lock at once (waiting up to the busy timeout)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# --- writing documents --------------------------------------------------------------------
+
+def has_report(db: sqlite_utils.Database, sha256: str) -> bool:
+    return db.execute("SELECT 1 FROM reports WHERE id = ?", [sha256]).fetchone() is not None
+
+
+def check_document(doc: dict) -> None:
+    """Raise BadDocument unless `doc` has the shape `tracker.extract()` returns."""
+    try:
+        report, figs = doc["report"], doc["figures"]
+        if not report.get("sha256"):
+            raise BadDocument("document has no report.sha256")
+        for i, fig in enumerate(figs):
+            where = f"figure {i}"
+            if fig.get("kind") not in KINDS:
+                raise BadDocument(f"{where}: unknown kind {fig.get('kind')!r}")
+            if fig.get("category") not in CATEGORIES:
+                raise BadDocument(f"{where}: unknown category {fig.get('category')!r}")
+            if fig.get("qualifier", "exact") not in QUALIFIERS:
+                raise BadDocument(f"{where}: unknown qualifier {fig.get('qualifier')!r}")
+            if not isinstance(fig.get("value"), (int, float)) or isinstance(fig.get("value"), bool):
+                raise BadDocument(f"{where}: value is not a number")
+            parent = fig.get("parent")
+            if parent is not None and not (isinstance(parent, int) and 0 <= parent < len(figs) and parent != i):
+                raise BadDocument(f"{where}: parent {parent!r} is not another figure of the report")
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise BadDocument(f"document is not shaped like tracker.extract()'s output ({exc})") from None
+
+
+def save_document(db: sqlite_utils.Database, doc: dict, text: str | None = None,
+                  extractor_version: str = __version__) -> bool:
+    """Store one extracted document and its report text in one transaction.
+
+    Returns False (and changes nothing) if a report with the same sha256 is stored.
+    """
+    check_document(doc)
+    rep = doc["report"]
+    if text is not None and text_sha256(text) != rep["sha256"]:
+        raise BadDocument(f"report.sha256 {rep['sha256'][:12]}… is not the hash of the text given")
+    if has_report(db, rep["sha256"]):
+        return False
+    with write_transaction(db):
+        if has_report(db, rep["sha256"]):      # stored by another process meanwhile
+            return False
+        db.execute(
+            "INSERT INTO reports (id, path, published, published_from, language, publisher, text, "
+            "ingested_at, extractor_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [rep["sha256"], rep.get("path"), rep.get("published"), rep.get("published_from"),
+             rep.get("language"), rep.get("publisher"), text, _now(), extractor_version])
+        _insert_figures(db, rep["sha256"], doc["figures"], doc.get("warnings") or [])
+    return True
+
+
+def _insert_figures(db: sqlite_utils.Database, report_id: str, figs: list[dict], warnings: list[str]) -> None:
+    rowids = {}
+    for i, fig in enumerate(figs):
+        idx = fig.get("id", i)
+        ev = fig.get("evidence") or {}
+        cur = db.execute(
+            'INSERT INTO figures (report_id, idx, kind, category, value, high, qualifier, start, "end", '
+            "origin, destination, evidence_text, evidence_start, evidence_end) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [report_id, idx, fig["kind"], fig["category"], fig["value"], fig.get("high"),
+             fig.get("qualifier", "exact"), fig.get("start"), fig.get("end"), fig.get("origin"),
+             fig.get("destination"), ev.get("text"), ev.get("start"), ev.get("end")])
+        rowids[i] = cur.lastrowid
+    for i, fig in enumerate(figs):
+        if fig.get("parent") is not None:
+            db.execute("UPDATE figures SET parent_id = ? WHERE id = ?", [rowids[fig["parent"]], rowids[i]])
+    for message in warnings:
+        db.execute("INSERT INTO warnings (report_id, message) VALUES (?, ?)", [report_id, str(message)])
+
+
+def replace_figures(db: sqlite_utils.Database, doc: dict, extractor_version: str = __version__) -> None:
+    """Replace a stored report's metadata, figures and warnings with `doc`'s, atomically."""
+    check_document(doc)
+    rep = doc["report"]
+    with write_transaction(db):
+        if not has_report(db, rep["sha256"]):
+            raise StoreError(f"report {rep['sha256'][:12]} is not stored")
+        db.execute("DELETE FROM warnings WHERE report_id = ?", [rep["sha256"]])
+        db.execute("DELETE FROM figures WHERE report_id = ?", [rep["sha256"]])
+        db.execute("UPDATE reports SET published = ?, published_from = ?, language = ?, publisher = ?, "
+                   "extractor_version = ? WHERE id = ?",
+                   [rep.get("published"), rep.get("published_from"), rep.get("language"),
+                    rep.get("publisher"), extractor_version, rep["sha256"]])
+        _insert_figures(db, rep["sha256"], doc["figures"], doc.get("warnings") or [])
+
+
+def reextract(db: sqlite_utils.Database, extract_fn: Callable[..., dict] | None = None) -> Iterator[dict]:
+    """Re-run the extractor over every stored report text, replacing figures report by report.
+
+    A report date given as an option at ingest (published_from == "option") is passed
+    again; the stored language and publisher are passed as given. Yields one dict per
+    report: {"report", "path", "before", "after"} or {"report", "path", "error"}.
+    """
+    if extract_fn is None:
+        from .extract import extract as extract_fn
+    ids = [row["id"] for row in db.query("SELECT id FROM reports ORDER BY published, path, id")]
+    for report_id in ids:
+        row = next(db.query("SELECT id, path, published, published_from, language, publisher, text, "
+                            "(SELECT count(*) FROM figures WHERE report_id = reports.id) AS n "
+                            "FROM reports WHERE id = ?", [report_id]), None)
+        if row is None:
+            continue                              # deleted meanwhile
+        if row["text"] is None:
+            yield {"report": report_id, "path": row["path"], "error": "text not stored"}
+            continue
+        try:
+            doc = extract_fn(row["text"], published=row["published"] if row["published_from"] == "option" else None,
+                             lang=row["language"], path=row["path"], publisher=row["publisher"])
+            replace_figures(db, doc)
+        except Exception as exc:  # one report's failure must not stop the others
+            yield {"report": report_id, "path": row["path"], "error": str(exc)}
+            continue
+        yield {"report": report_id, "path": row["path"], "before": row["n"], "after": len(doc["figures"])}
