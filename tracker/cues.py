@@ -22,6 +22,7 @@ _WORD = re.compile(r"[\u0621-\u064A]+|[A-Za-z]+|\d+|[%$&+\-]")
 _ARABIC = re.compile(r"[\u0621-\u064A]")
 _BREAK = re.compile(r"[.!?؟؛\n]")
 _TRAILER = set(" \t\"'(:،,")
+GLUED_MIN = 12   # an English "word" this long may be two words run together
 CLITICS = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "وب", "ول", "وك", "و", "ف", "ب", "ل", "ك")
 
 
@@ -115,8 +116,11 @@ class PhraseSet:
     def _match_forms(self, text, toks, i, forms):
         """(index after the phrase, label) for the longest phrase starting at word i."""
         if self.glued and forms[0].isascii():
+            # run-together words of badly extracted pages: "personsincluding", "campsestablished"
             word = forms[0]
             forms = forms + [word[k:] for k in range(1, len(word) - 2)]
+            if len(word) >= GLUED_MIN:
+                forms += [word[:k] for k in range(len(word) - 3, 2, -1)]
         for form in forms:
             for phrase, stem, label in self.first.get(form, ()):
                 end = self._rest(text, toks, i, phrase, stem)
@@ -283,17 +287,18 @@ class Cues:
     FLAT = ("units_excluded", "area_bare_context", "half", "range_open", "range_join",
             "movement", "displacement", "stock", "cumulative", "batch", "since",
             "casualty", "casualty_weak", "not_figure_before", "not_figure_context",
-            "past", "joiners")
+            "past", "joiners", "reporting", "count_words")
 
     def __init__(self):
-        self.category = PhraseSet(_labelled(_merged("categories")))
+        self.category = PhraseSet(_labelled(_merged("categories")), glued=True)
         self.dual = PhraseSet(_labelled(_merged("duals")))
         self.area_unit = PhraseSet(_labelled(_merged("area_units")))
         self.qualifier_before = PhraseSet(_labelled(_merged("qualifiers_before")))
         self.qualifier_after = PhraseSet(_labelled(_merged("qualifiers_after")))
         self.publisher = PhraseSet(_merged("publishers"))
         for name in self.FLAT:
-            setattr(self, name, PhraseSet({e: name for e in _merged(name).get("_", [])}))
+            setattr(self, name, PhraseSet({e: name for e in _merged(name).get("_", [])},
+                                          glued=name == "units_excluded"))
         self.part = PhraseSet({e: "part" for e in _merged("part_cues").get("_", [])}, glued=True)
         scanner = Scanner([v for v in vars(self).values() if isinstance(v, PhraseSet)])
         for ps in scanner.sets:

@@ -24,10 +24,12 @@ from .normalize import Normalized
 _SENTENCE_END = re.compile(r"(?<!\d)\.(?!\d)|(?<=\d)\.(?!\d)|(?<!\d)\.(?=\d)|[!?؟؛\n]+")
 _CLAUSE_STOP = re.compile(r"[.!?؟؛;:()\[\]\n\"]")
 _TOKEN = re.compile(r"[^\s.,،;:!?؟()\[\]\"]+")
-_PUNCT_BETWEEN = re.compile(r"[()\[\]\"'\s]*")
+_JOINER = re.compile(r"\s*(?:,\s*)?(?:(?:and|&)\s*|و)?\s*", re.I)
 
+LONG_RANGE = timedelta(days=14)  # "from 1 December to 12 February" is a running total
 BIG_FLOW = 10_000          # a movement this large with no day cue is a running total
 CLOSE = 60                 # characters around a number where its own cues sit
+RELEVANT = ("movement", "stock", "cumulative", "displacement", "batch")
 AREA_FACTORS = {"km2": 1.0, "m2": 1e-6, "hectare": 0.01, "mi2": 2.589988, "km_bare": 1.0}
 
 
@@ -38,6 +40,8 @@ class Candidate:
     value: float
     form: str
     sentence: int = 0
+    s_start: int = 0                # the sentence's span
+    s_end: int = 0
     high: float | None = None
     span_end: int = 0               # end of the number, or of the range's high number
     ev_start: int = 0               # evidence span (normalised)
@@ -52,6 +56,7 @@ class Candidate:
     joined: bool = False            # "... and 86 women": joined to the number before
     mentions: list = field(default_factory=list)
     kind: str | None = None
+    dated: bool = False             # kind and period come from a date mention
     start_date: date | None = None
     end_date: date | None = None
 
@@ -121,7 +126,8 @@ def _candidates(text: str, nums, mentions, sentences) -> list[Candidate]:
             continue
         while s_idx < len(sentences) - 1 and n.start >= sentences[s_idx][1]:
             s_idx += 1
-        cand = Candidate(n.start, n.end, n.value, n.form, sentence=s_idx, span_end=n.end)
+        cand = Candidate(n.start, n.end, n.value, n.form, sentence=s_idx, span_end=n.end,
+                         s_start=sentences[s_idx][0], s_end=sentences[s_idx][1])
         # range: "8,000-9,000", "150 to 200", "between 1,000 and 1,500", "بين 150 إلى 200"
         if i + 1 < len(nums):
             nxt = nums[i + 1]
@@ -153,28 +159,40 @@ def _right_noun(text: str, pos: int, limit: int):
         m = c.category.at(text, tok.start(), limit)
         if m and m.start() == tok.start():
             first = c.category.label(m.group())
-            # "women and children", "fighters and civilians", "14 Women, Children"
-            rest = text[m.end():limit]
-            j = re.match(r"\s*(?:,\s*)?(?:and\s+|&\s*|و)?", rest, re.I)
-            second = c.category.at(text, m.end() + j.end(), limit) if j and j.group().strip() else None
-            if second and second.start() == m.end() + j.end():
-                other = c.category.label(second.group())
+            # "women and children", "fighters and civilians", "14 Women, Children", "امرأة وطفل"
+            second = c.category.first_in(text, m.end(), limit)
+            if second and _JOINER.fullmatch(text[m.end():second.start()]):
+                other = second.label
                 if other != first:
                     pair = {first, other}
-                    label = "women_children" if pair <= {"women", "children"} else "people"
+                    label = "women_children" if pair <= {"women", "children", "women_children"} else "people"
                     return label, second.end()
             return first, m.end()
         words += 1
     return None
 
 
+def _inside_phrase(phrases, text: str, m) -> bool:
+    """Whether match m is part of a longer phrase of another class ("handed over")."""
+    return any(p.start() <= m.start() and m.end() <= p.end() and (p.start(), p.end()) != (m.start(), m.end())
+               for p in phrases.search(text, max(0, m.start() - 20), m.end() + 20))
+
+
 def _left_noun(text: str, start: int, limit: int):
-    """Category named shortly before a number ("the total number of civilians rose to 79702")."""
+    """Category named before a number: right before it, or after a count word
+    ("the total number of civilians evacuated rose to 79702")."""
     c = cues()
-    best = None
-    for m in c.category.search(text, max(start, limit - CLOSE), limit):
-        best = c.category.label(m.group())
-    return best
+    lo = max(start, limit - 2 * CLOSE)
+    nouns = c.category.search(text, lo, limit)
+    if not nouns:
+        return None
+    last = nouns[-1]
+    if limit - last.end() <= 25:
+        return last.label
+    for noun in nouns:
+        if c.count_words.ending(text, noun.start(), 25):
+            return noun.label
+    return None
 
 
 def _describe(text: str, cands: list[Candidate], sentences) -> None:
@@ -207,7 +225,7 @@ def _describe(text: str, cands: list[Candidate], sentences) -> None:
         # qualifier before, or after ("30 at least", "28 عنصراً على الأقل")
         if cand.qualifier != "range":
             q = c.qualifier_before.ending(text, cand.start, 30)
-            if q and q.start() >= prev_end:
+            if q and q.start() >= prev_end and not _inside_phrase(c.movement, text, q):
                 cand.qualifier = c.qualifier_before.label(q.group().strip(" \"'(:،,")) or "exact"
                 cand.qual_start = q.start()
         look_from = cand.ev_end
@@ -275,21 +293,30 @@ def _relevance(text: str, cands: list[Candidate], sentences) -> None:
         if c.not_figure_context.any(text, max(prev_end, cand.ev_start - CLOSE), min(next_start, cand.ev_end + 30)):
             cand.excluded = "not a movement (risk, capacity, order)"
             continue
+        if cand.form == "digits" and not cand.category and _glued_to_word(text, cand.start):
+            cand.excluded = "part of a word or name"
+            continue
         year_like = cand.form == "digits" and cand.value.is_integer() and 1900 <= cand.value <= 2100
         if year_like and not cand.category:
             cand.excluded = "year"
             continue
         near = (max(prev_end, cand.ev_start - 2 * CLOSE), min(next_start, cand.ev_end + 2 * CLOSE))
-        cue_here = any(getattr(c, k).any(text, *near) for k in ("movement", "stock", "cumulative", "displacement"))
+        cue_here = any(getattr(c, k).any(text, *near) for k in RELEVANT)
         if cand.category:
             cue_sentence = cue_here or any(getattr(c, k).any(text, s_start, s_end)
-                                           for k in ("movement", "stock", "displacement", "cumulative"))
+                                           for k in RELEVANT)
             if not cue_sentence and cand.parent is None:
                 cand.excluded = "no movement in its sentence"
         elif not cue_here and cand.parent is None:
             cand.excluded = "counts nothing named"
         if not cand.excluded and cand.value < 1 and cand.unit != "area":
             cand.excluded = "fraction"
+
+
+def _glued_to_word(text: str, pos: int) -> bool:
+    """Digits stuck to a word ("Kurdistan24"), not to a one-letter clitic ("بـ689", "و3")."""
+    m = re.search(r"[A-Za-z\u0621-\u064A]+$", text[max(0, pos - 20):pos])
+    return bool(m) and not (len(m.group()) == 1 and m.group() in "وبلفك")
 
 
 def _link_parents(text: str, cands: list[Candidate]) -> None:
@@ -310,7 +337,7 @@ def _link_parents(text: str, cands: list[Candidate]) -> None:
             # part cue after the number: "نحو 20 من عناصر التنظيم خرجوا من ضمنهم"
             nxt = idx + 1 < len(cands) and cands[idx + 1].sentence == cand.sentence and cands[idx + 1].start
             limit = nxt if nxt else cand.ev_end + 40
-            m = c.part.first_in(text, cand.ev_end, min(limit, cand.ev_end + 40))
+            m = c.part.first_in(text, cand.span_end, min(limit, cand.ev_end + 40))
             if m and cands[prev].value > cand.value and cands[prev].sentence == cand.sentence:
                 later = c.part.first_in(text, m.end(), limit) if nxt else None
                 if not nxt or later or (limit - m.end()) > 30:
@@ -360,6 +387,9 @@ def _assign_mentions(text: str, cands: list[Candidate], mentions, sentences) -> 
                 best, best_d = i, d
         if best is not None:
             cands[best].mentions.append(m)
+    for i, k in enumerate(cands):
+        if k.joined and not k.mentions and not k.part_cue and i and cands[i - 1].sentence == k.sentence:
+            k.mentions = list(cands[i - 1].mentions)
 
 
 def _since_word(text: str, cand: Candidate, m) -> bool:
@@ -369,7 +399,29 @@ def _since_word(text: str, cand: Candidate, m) -> bool:
     return c.since.any(text, lo, m.start)
 
 
+def _distance(cand: Candidate, start: int, end: int) -> int:
+    if end <= cand.ev_start:
+        return cand.ev_start - end
+    if start >= cand.ev_end:
+        return start - cand.ev_end
+    return 0
+
+
+def _nearest(phrases, text: str, cand: Candidate, lo: int, hi: int) -> float:
+    """Distance in characters from the candidate to the nearest phrase in [lo, hi)."""
+    hits = phrases.search(text, lo, hi)
+    return min((_distance(cand, m.start(), m.end()) for m in hits), default=float("inf"))
+
+
+def _statement_date(text: str, m) -> bool:
+    """A day on which something was said ("said Monday"), not the day people moved."""
+    c = cues()
+    return c.reporting.ending(text, m.start, 30) is not None or c.reporting.any(text, max(0, m.start - 25), m.start) \
+        or c.reporting.any(text, m.end, m.end + 12)
+
+
 def _date_kind(text: str, cand: Candidate, published: date | None, cands, idx) -> None:
+    """Kind and period of a whole (not a part), from its date mentions and nearest cues."""
     c = cues()
     if cand.unit == "area":
         cand.kind = "area"
@@ -381,19 +433,24 @@ def _date_kind(text: str, cand: Candidate, published: date | None, cands, idx) -
         role = m.role
         if role == "point" and _since_word(text, cand, m):
             role = "since"
+        elif role == "point" and _statement_date(text, m):
+            role = "said"
         roles.setdefault(role, m)
-    lo = max(cand.ev_start - CLOSE, 0)
-    hi = min(cand.ev_end + CLOSE, len(text))
-    s_lo = _bound(cands, idx, -1, text)
-    s_hi = _bound(cands, idx, 1, text)
-    stock_cue = c.stock.any(text, max(lo, s_lo), min(hi, s_hi))
-    window = roles.get("window") or (roles.get("range") if roles.get("range") and "since" not in roles else None)
-    if stock_cue and "since" not in roles and not window:
+    lo = max(_bound(cands, idx, -1, text), cand.ev_start - 150)
+    hi = min(_bound(cands, idx, 1, text), cand.ev_end + 150)
+    dist = {k: _nearest(getattr(c, k), text, cand, lo, hi)
+            for k in ("stock", "movement", "cumulative", "batch", "displacement")}
+    if all(v == float("inf") for v in dist.values()):
+        dist = {k: _nearest(getattr(c, k), text, cand, cand.s_start, cand.s_end) for k in dist}
+    others = min(dist["movement"], dist["cumulative"], dist["batch"], dist["displacement"])
+    stock_near = dist["stock"] < float("inf") and dist["stock"] <= others
+    window = roles.get("window") or (roles.get("range") if "since" not in roles else None)
+    as_of = roles.get("point") or roles.get("said")
+    if stock_near and (dist["stock"] <= 25 or not ("since" in roles or window)):
         cand.kind = "stock"
-        point = roles.get("point")
-        if point:
-            cand.start_date = cand.end_date = point.first
-        elif c.past.ending(text, cand.ev_start, 60) or c.past.any(text, max(lo, s_lo), cand.ev_start):
+        if as_of:
+            cand.start_date = cand.end_date = as_of.first
+        elif c.past.ending(text, cand.ev_start, 60) or c.past.any(text, max(lo, cand.ev_start - 40), cand.ev_start):
             cand.start_date = cand.end_date = None
         else:
             cand.start_date = cand.end_date = published
@@ -401,55 +458,56 @@ def _date_kind(text: str, cand: Candidate, published: date | None, cands, idx) -
     if "since" in roles:
         cand.kind = "cumulative"
         since = roles["since"]
-        cand.start_date = since.first
         until = roles.get("until") or roles.get("range")
-        cand.end_date = until.last if until and until.last else (since.last if since.role == "range" else published)
-        if cand.start_date is None and since.first is None and since.role == "since" and published:
-            cand.end_date = published
+        cand.start_date = since.first
+        cand.end_date = until.last if until and until.last else published
         return
     if window:
-        short = window.first and window.last and (window.last - window.first) <= timedelta(days=1)
-        cand.kind = "batch" if short else "window"
-        cand.start_date, cand.end_date = window.first, window.last
-        if window.first is None:
-            cand.end_date = None
+        span = (window.last - window.first) if window.first and window.last else None
+        if window.role == "range" and span is not None and span > LONG_RANGE:
+            cand.kind = "cumulative"
+            cand.start_date, cand.end_date = window.first, window.last
+            return
+        cand.kind = "batch" if span is not None and span <= timedelta(days=1) else "window"
+        cand.start_date, cand.end_date = window.first, (window.last if window.first else None)
         return
     if "year" in roles:
         cand.kind = "window"
         cand.start_date, cand.end_date = roles["year"].first, roles["year"].last
         return
-    for role in ("point", "month"):
-        if role in roles:
-            cand.kind = "batch"
-            cand.start_date, cand.end_date = roles[role].first, roles[role].last
-            return
+    day = roles.get("point") or roles.get("month")
+    if day:
+        cand.kind = "batch"
+        cand.start_date, cand.end_date = day.first, day.last
+        return
     if "until" in roles:
         cand.kind = "cumulative"
         cand.start_date, cand.end_date = None, roles["until"].last
         return
-    near = (max(lo, s_lo), min(hi, s_hi))
-    batch_cue = c.batch.any(text, *near)
-    cumulative_cue = c.cumulative.any(text, *near)
-    displaced = c.displacement.any(text, *near)
-    if batch_cue and not cumulative_cue:
+    total = min(dist["cumulative"], dist["displacement"])
+    flow = min(dist["batch"], dist["movement"])
+    big = cand.value >= BIG_FLOW
+    if dist["batch"] < total or (flow < total and not big) or (total == flow == float("inf") and not big):
         cand.kind = "batch"
-    elif cumulative_cue or displaced or cand.value >= BIG_FLOW:
-        cand.kind = "cumulative"
-        cand.start_date, cand.end_date = None, published
-        return
+        day = roles.get("said")
+        cand.start_date = cand.end_date = day.first if day else published
     else:
-        cand.kind = "batch"
-    cand.start_date = cand.end_date = published
+        cand.kind = "cumulative"
+        cand.start_date = None
+        cand.end_date = roles["said"].first if "said" in roles else published
 
 
 def _bound(cands, idx, step, text):
-    """Edge of a candidate's segment: the neighbouring number in its sentence."""
+    """Edge of a candidate's segment: the neighbouring number in its sentence, else the
+    sentence's edge. A list joined by "and" shares its verb, so the segment runs past it."""
+    cand = cands[idx]
     j = idx + step
-    while 0 <= j < len(cands):
-        if cands[j].sentence != cands[idx].sentence:
-            break
+    while 0 <= j < len(cands) and cands[j].sentence == cand.sentence:
+        if step > 0 and cands[j].joined and j + 1 < len(cands):
+            j += 1
+            continue
         return cands[j].span_end if step < 0 else cands[j].start
-    return 0 if step < 0 else len(text)
+    return cand.s_start if step < 0 else cand.s_end
 
 
 def _inherit(cands: list[Candidate], i: int) -> None:
@@ -494,6 +552,7 @@ def find_figures(norm: Normalized, published: date | None, lang: str | None) -> 
         if cand.excluded or cand.parent is not None:
             continue
         _date_kind(text, cand, published, cands, i)
+        cand.dated = any(m.role != "duration" for m in cand.mentions)
     # parts after their wholes, in text order (a part's parent comes before it)
     for i, cand in enumerate(cands):
         if cand.parent is not None and not cand.excluded:
@@ -505,21 +564,51 @@ def _value(v: float):
     return int(v) if float(v).is_integer() else round(v, 6)
 
 
-def _emit(norm: Normalized, cands: list[Candidate]) -> list[dict]:
-    figures: list[dict] = []
-    ids: dict[int, int] = {}
-    seen: dict[tuple, int] = {}
+FAMILY = {"civilians": "people"}
+
+
+def _restatements(cands: list[Candidate]) -> dict[int, int]:
+    """Map each figure that restates another (headline and body, a recap) to the one kept.
+
+    Same value and category family, both wholes or parts of the same whole. The kept one
+    is the one dated by the text; among undated ones the last (bodies are more precise
+    than headlines). Two figures dated differently are two facts.
+    """
+    groups: dict[tuple, list[int]] = {}
     for i, cand in enumerate(cands):
         if cand.excluded or cand.kind is None:
             continue
-        key = (cand.kind, cand.category, cand.value, cand.high, cand.qualifier,
-               cand.start_date, cand.end_date)
-        if key in seen:
-            ids[i] = seen[key]
-            continue
+        key = (cand.value, cand.high, FAMILY.get(cand.category, cand.category),
+               cand.kind == "area", cand.parent)
+        groups.setdefault(key, []).append(i)
+    keep: dict[int, int] = {}
+    for members in groups.values():
+        dated = {}
+        for i in members:
+            if cands[i].dated:
+                dated.setdefault((cands[i].kind, cands[i].start_date, cands[i].end_date), i)
+        reps = list(dated.values()) or [members[-1]]
+        for i in members:
+            keep[i] = i if i in reps else reps[0]
+        for r in reps:
+            if cands[r].qualifier == "exact":
+                other = next((cands[i].qualifier for i in members
+                              if keep[i] == r and cands[i].qualifier not in ("exact", "range")), None)
+                if other:
+                    cands[r].qualifier = other
+    return keep
+
+
+def _emit(norm: Normalized, cands: list[Candidate]) -> list[dict]:
+    keep = _restatements(cands)
+    figures: list[dict] = []
+    ids: dict[int, int] = {}
+    for i in sorted(set(keep.values())):
+        cand = cands[i]
         a, b = norm.span(cand.ev_start, cand.ev_end)
         fid = len(figures)
-        ids[i] = seen[key] = fid
+        ids[i] = fid
+        parent = keep.get(cand.parent) if cand.parent is not None else None
         figures.append({
             "id": fid,
             "kind": cand.kind,
@@ -529,11 +618,14 @@ def _emit(norm: Normalized, cands: list[Candidate]) -> list[dict]:
             "qualifier": cand.qualifier,
             "start": cand.start_date.isoformat() if cand.start_date else None,
             "end": cand.end_date.isoformat() if cand.end_date else None,
-            "parent": ids.get(cand.parent) if cand.parent is not None else None,
+            "parent": parent,
             "origin": None,
             "destination": None,
             "evidence": {"text": norm.original[a:b], "start": a, "end": b},
         })
+    for fig in figures:
+        if fig["parent"] is not None:
+            fig["parent"] = ids.get(fig["parent"])
     return figures
 
 
