@@ -92,6 +92,15 @@ def span(low, high) -> str:
     return number(low) if low == high else f"{number(low)}–{number(high)}"
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "es" if word.endswith("ch") else "s")
+
+
+def source_name(row: dict) -> str:
+    """A report as people know it: its file name, else the start of its sha256."""
+    return Path(row["path"]).name if row.get("path") else row["report"][:12]
+
+
 def _csv_cell(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -219,10 +228,16 @@ FIGURE_COLUMNS = ["report", "id", "kind", "category", "value", "high", "qualifie
                   "publisher", "path"]
 
 
+WIDE = {"report", "path", "evidence", "sources", "places", "cumulative", "distinct batches", "gap", "source",
+        "period"}
+
+
 def _table(headers: list[str], rows: Iterable[list], title: str | None = None) -> Table:
+    """A rich table whose cells are plain text (never markup); long columns fold."""
     table = Table(title=Text(title) if title else None)
     for header in headers:
-        table.add_column(header, overflow="fold")
+        table.add_column(header, overflow="fold", no_wrap=header not in WIDE,
+                         min_width=8 if header in WIDE else None)
     for row in rows:
         table.add_row(*[cell if isinstance(cell, Text) else Text(str(cell)) for cell in row])
     return table
@@ -274,8 +289,8 @@ def figures(
     with database(ctx) as db:
         rows = queries.figures(db, kinds, categories, start, end, place or [], report)
         emit(rows, fmt, FIGURE_COLUMNS, empty="no figures match", table=lambda rows: _table(
-            ["report", "id", "kind", "category", "value", "period", "parent", "places", "evidence"],
-            ([Text(r["path"] or r["report"][:12]), r["id"], r["kind"], r["category"], format_value(r),
+            ["report", "id", "kind", "category", "value", "period", "of", "places", "evidence"],
+            ([Text(source_name(r)), r["id"], r["kind"], r["category"], format_value(r),
               format_period(r), "" if r["parent"] is None else r["parent"],
               " → ".join(p for p in (r["origin"] or "", r["destination"] or "") if p),
               Text(r["evidence"] or "")] for r in rows)))
@@ -289,10 +304,14 @@ def totals(
     category: Optional[List[str]] = typer.Option(None, "--category", help="Only this category (repeatable)."),
     place: Optional[List[str]] = typer.Option(None, "--place", help="Also show the latest stock at places whose name contains this (repeatable)."),
     by: Optional[str] = typer.Option(None, "--by", help="Add the series of distinct batch sums by day, week or month."),
+    summary: bool = typer.Option(False, "--summary", help="Leave out the list of distinct batches and their sources (fast on big databases)."),
     as_json: bool = JSON, as_jsonl: bool = JSONL, as_csv: bool = CSV,
 ):
-    """How many left since a date: per category the latest cumulative figure, the sum of
-    distinct batches (a low-high interval from the qualifiers) and the gap between them.
+    """How many left since a date: latest cumulative figure, sum of distinct batches, their gap.
+
+    Per category: the latest cumulative figure counted from --since (or the nearest
+    ones), the sum of distinct batches as a low-high interval from the qualifiers,
+    and the gap between the two over the cumulative's own period.
 
     Example: tracker totals --since 2018-12-01 --by week --place hol
     """
@@ -306,7 +325,7 @@ def totals(
         fail(f"--by: unknown value {by!r}; expected day, week or month", 2)
     fmt = output_format(as_json, as_jsonl, as_csv)
     with database(ctx) as db:
-        result = queries.totals(db, start, end, categories, place or [], by)
+        result = queries.totals(db, start, end, categories, place or [], by, details=not summary)
     if fmt == "json":
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     elif fmt in ("jsonl", "csv"):
@@ -324,10 +343,11 @@ def print_totals(result: dict, console: Console) -> None:
         cum_cells = []
         for c in entry["cumulative"]:
             note = "" if c["match"] == "exact" else f" ({c['match'].replace('_', ' ')}: from {c['start']})"
-            cum_cells.append(f"{format_value(c)} as of {c['end'] or '?'}{note}\n{c['path'] or c['report'][:12]}")
+            cum_cells.append(f"{format_value(c)} as of {c['end'] or '?'}{note}\n{source_name(c)}")
         b = entry["batches"]
-        batch_cell = (f"{number(b['value'])} ({span(b['low'], b['high'])})\n"
-                      f"{b['count']} batches, {b['reports']} reports") if b["count"] else ""
+        interval = "" if b["low"] == b["high"] == b["value"] else f" ({span(b['low'], b['high'])})"
+        batch_cell = (f"{number(b['value'])}{interval}\n"
+                      f"{plural(b['count'], 'batch')}, {plural(b['reports'], 'report')}") if b["count"] else ""
         gap = entry["gap"]
         gap_cell = (f"{number(gap['value'])}\n(batches to {gap['end']}: {number(gap['batches'])})"
                     if gap and gap["batch_count"] else "")
@@ -336,8 +356,8 @@ def print_totals(result: dict, console: Console) -> None:
         console.print(_table(["category", "cumulative", "distinct batches", "gap"], summary, f"Left {period}"))
     items = [[e["category"], format_period(i), number(i["value"]),
               span(i["low"], i["high"]), "/".join(i["qualifiers"]),
-              Text("\n".join(s["path"] or s["report"][:12] for s in i["sources"]))]
-             for e in result["categories"] for i in e["batches"]["items"]]
+              Text("\n".join(source_name(s) for s in i["sources"]))]
+             for e in result["categories"] for i in e["batches"].get("items", [])]
     if items:
         console.print(_table(["category", "period", "value", "interval", "qualifiers", "sources"], items,
                              "Distinct batches"))
@@ -346,7 +366,7 @@ def print_totals(result: dict, console: Console) -> None:
     if points:
         console.print(_table(["category", "period", "sum", "interval", "batches"], points, "Batches by period"))
     if "stocks" in result:
-        stocks = [[s["place"] or "", s["category"], format_value(s), s["as_of"] or "", Text(s["path"] or s["report"][:12])]
+        stocks = [[s["place"] or "", s["category"], format_value(s), s["as_of"] or "", Text(source_name(s))]
                   for s in result["stocks"]]
         if stocks:
             console.print(_table(["place", "category", "value", "as of", "source"], stocks, "Latest stock"))

@@ -57,6 +57,7 @@ class Candidate:
     mentions: list = field(default_factory=list)
     kind: str | None = None
     dated: bool = False             # kind and period come from a date mention
+    cue_distance: float = float("inf")  # how far the cue that decided the kind stands
     start_date: date | None = None
     end_date: date | None = None
 
@@ -442,6 +443,7 @@ def _date_kind(text: str, cand: Candidate, published: date | None, cands, idx) -
             for k in ("stock", "movement", "cumulative", "batch", "displacement")}
     if all(v == float("inf") for v in dist.values()):
         dist = {k: _nearest(getattr(c, k), text, cand, cand.s_start, cand.s_end) for k in dist}
+    cand.cue_distance = min(dist.values())
     others = min(dist["movement"], dist["cumulative"], dist["batch"], dist["displacement"])
     stock_near = dist["stock"] < float("inf") and dist["stock"] <= others
     window = roles.get("window") or (roles.get("range") if "since" not in roles else None)
@@ -571,8 +573,9 @@ def _restatements(cands: list[Candidate]) -> dict[int, int]:
     """Map each figure that restates another (headline and body, a recap) to the one kept.
 
     Same value and category family, both wholes or parts of the same whole. The kept one
-    is the one dated by the text; among undated ones the last (bodies are more precise
-    than headlines). Two figures dated differently are two facts.
+    is the one dated by the text; among undated ones the one whose kind rests on the
+    closest cue, the last on a tie (bodies are more precise than headlines). Two figures
+    dated differently are two facts.
     """
     groups: dict[tuple, list[int]] = {}
     for i, cand in enumerate(cands):
@@ -587,7 +590,7 @@ def _restatements(cands: list[Candidate]) -> dict[int, int]:
         for i in members:
             if cands[i].dated:
                 dated.setdefault((cands[i].kind, cands[i].start_date, cands[i].end_date), i)
-        reps = list(dated.values()) or [members[-1]]
+        reps = list(dated.values()) or [min(reversed(members), key=lambda i: cands[i].cue_distance)]
         for i in members:
             keep[i] = i if i in reps else reps[0]
         for r in reps:

@@ -31,7 +31,7 @@ from typing import Iterable, Iterator
 
 import sqlite_utils
 
-from .store import CATEGORIES
+from .store import CATEGORIES, QUALIFIERS
 
 ORDER = {c: i for i, c in enumerate(CATEGORIES)}
 
@@ -126,14 +126,15 @@ def interval(qualifier: str, value, high=None) -> tuple:
     return value, value
 
 
-def _intersect(intervals: list[tuple]) -> tuple:
-    low = max(lo for lo, _ in intervals)
-    highs = [hi for _, hi in intervals if hi is not None]
-    high = min(highs) if highs else None
-    if high is not None and low > high:        # sources disagree: keep everything they allow
-        low = min(lo for lo, _ in intervals)
-        high = None if any(hi is None for _, hi in intervals) else max(hi for _, hi in intervals)
-    return low, high
+# The same intervals in SQL, so that totals aggregate inside SQLite (kept equal to `interval`
+# by tests): integer division floors, (11v + 9) / 10 is the ceiling of 1.1v.
+_LOW_SQL = """CASE f.qualifier
+    WHEN 'approx' THEN (CASE typeof(f.value) WHEN 'integer' THEN (f.value * 9) / 10 ELSE f.value * 0.9 END)
+    WHEN 'less_than' THEN 0 WHEN 'at_most' THEN 0 ELSE f.value END"""
+_HIGH_SQL = """CASE f.qualifier
+    WHEN 'approx' THEN (CASE typeof(f.value) WHEN 'integer' THEN (f.value * 11 + 9) / 10 ELSE f.value * 1.1 END)
+    WHEN 'more_than' THEN NULL WHEN 'at_least' THEN NULL WHEN 'range' THEN coalesce(f.high, f.value)
+    ELSE f.value END"""
 
 
 def _add(a, b):
@@ -142,48 +143,71 @@ def _add(a, b):
 
 # --- totals ---------------------------------------------------------------------------------
 
-def distinct_batches(db: sqlite_utils.Database, since: date, until: date | None,
-                     categories: Iterable[str]) -> list[dict]:
-    """Counted batches (see the module doc), one entry per distinct batch with its sources."""
+def _counted_batches(categories: Iterable[str], since: date, until: date | None) -> tuple[str, list]:
+    """FROM/WHERE selecting the batches that count (see the module doc)."""
     cats, vals = _in(categories)
-    sql = f"""
-        SELECT f.category, f.value, f.high, f.qualifier, f.start, f."end",
-               f.report_id AS report, f.idx AS figure, f.evidence_text AS evidence,
-               f.origin, f.destination, r.published, r.path
-        {_FIGURE_FROM}
+    until_s = until.isoformat() if until else None
+    sql = f"""{_FIGURE_FROM}
         WHERE f.kind = 'batch' AND f.category IN {cats} AND f.start >= ?
           AND (? IS NULL OR coalesce(f."end", f.start) <= ?)
-          AND (p.id IS NULL OR p.category != f.category)
-        ORDER BY r.published, f.report_id, f.idx
+          AND (p.id IS NULL OR p.category != f.category)"""
+    return sql, vals + [since.isoformat(), until_s, until_s]
+
+
+def distinct_batches(db: sqlite_utils.Database, since: date, until: date | None,
+                     categories: Iterable[str], sources: bool = True) -> list[dict]:
+    """Counted batches, one entry per distinct batch (category, value, start, end), with
+    its low-high interval, its qualifiers and, if asked, its sources and their report count."""
+    where, params = _counted_batches(categories, since, until)
+    sql = f"""
+        SELECT f.category, f.value, f.start, f."end", group_concat(DISTINCT f.qualifier) AS qualifiers,
+               max({_LOW_SQL}) AS low_max, min({_LOW_SQL}) AS low_min,
+               min({_HIGH_SQL}) AS high_min, max({_HIGH_SQL}) AS high_max,
+               sum(({_HIGH_SQL}) IS NULL) AS unbounded
+        {where}
+        GROUP BY f.category, f.value, f.start, f."end"
     """
-    until_s = until.isoformat() if until else None
-    groups: dict[tuple, dict] = {}
-    for row in db.query(sql, vals + [since.isoformat(), until_s, until_s]):
-        key = (row["category"], row["value"], row["start"], row["end"])
-        batch = groups.get(key)
-        if batch is None:
-            batch = groups[key] = {"category": row["category"], "value": row["value"],
-                                   "start": row["start"], "end": row["end"], "qualifiers": [],
-                                   "intervals": [], "sources": []}
-        batch["intervals"].append(interval(row["qualifier"], row["value"], row["high"]))
-        if row["qualifier"] not in batch["qualifiers"]:
-            batch["qualifiers"].append(row["qualifier"])
-        batch["sources"].append({k: row[k] for k in ("report", "figure", "published", "path", "qualifier",
-                                                     "high", "origin", "destination", "evidence")})
-    out = []
-    for batch in groups.values():
-        batch["low"], batch["high"] = _intersect(batch.pop("intervals"))
-        out.append(batch)
+    batches = {}
+    for category, value, start, end, quals, low_max, low_min, high_min, high_max, unbounded in db.execute(sql, params):
+        low, high = low_max, high_min             # every source holds: intersect their intervals
+        if high is not None and low > high:       # they disagree: keep everything they allow
+            low, high = low_min, None if unbounded else high_max
+        batches[(category, value, start, end)] = {
+            "category": category, "value": value, "start": start, "end": end, "low": low, "high": high,
+            "qualifiers": sorted(quals.split(","), key=QUALIFIERS.index)}
+    if sources:
+        sql = f"""
+            SELECT f.category, f.value, f.start, f."end", f.report_id AS report, f.idx AS figure,
+                   r.published, r.path, f.qualifier, f.high, f.origin, f.destination, f.evidence_text AS evidence
+            {where}
+            ORDER BY r.published, f.report_id, f.idx"""
+        for row in db.query(sql, params):
+            key = (row.pop("category"), row.pop("value"), row.pop("start"), row.pop("end"))
+            batches[key].setdefault("sources", []).append(row)
+        for batch in batches.values():
+            batch["reports"] = len({s["report"] for s in batch["sources"]})
+    out = list(batches.values())
     out.sort(key=lambda b: (ORDER.get(b["category"], 99), b["start"], b["end"] or "", b["value"]))
     return out
 
 
-def _sum(batches: list[dict]) -> dict:
-    low, high = 0, 0
+_BUCKET_SQL = {None: "NULL", "day": "f.start", "month": "substr(f.start, 1, 7) || '-01'",
+               "week": "date(f.start, 'weekday 0', '-6 days')"}   # the Monday of its week
+
+
+def _report_counts(db, categories: Iterable[str], since: date, until: date | None,
+                   by: str | None = None) -> dict[tuple, int]:
+    """How many reports the counted batches rest on, per (category, period or None)."""
+    where, params = _counted_batches(categories, since, until)
+    sql = f"SELECT f.category, {_BUCKET_SQL[by]}, count(DISTINCT f.report_id) {where} GROUP BY 1, 2"
+    return {(category, period): n for category, period, n in db.execute(sql, params)}
+
+
+def _sum(batches: list[dict], reports: int) -> dict:
+    low, high, value = 0, 0, 0
     for b in batches:
-        low, high = low + b["low"], _add(high, b["high"])
-    return {"value": sum(b["value"] for b in batches), "low": low, "high": high,
-            "count": len(batches), "reports": len({s["report"] for b in batches for s in b["sources"]})}
+        low, high, value = low + b["low"], _add(high, b["high"]), value + b["value"]
+    return {"value": value, "low": low, "high": high, "count": len(batches), "reports": reports}
 
 
 def _cumulative(db, category: str, since: date, until: date | None) -> list[dict]:
@@ -239,29 +263,37 @@ def _period(day: str, by: str) -> str:
     return d.isoformat()
 
 
-def series(batches: list[dict], by: str) -> list[dict]:
-    """Distinct batch sums per day, week (starting Monday) or month, by batch start date."""
+def series(batches: list[dict], by: str, reports: dict[str, int]) -> list[dict]:
+    """Distinct batch sums per day, week (starting Monday) or month, by batch start date;
+    `reports` is the number of reports per period."""
     buckets: dict[str, list] = {}
     for b in batches:
         buckets.setdefault(_period(b["start"], by), []).append(b)
-    return [{"period": period, **_sum(group)} for period, group in sorted(buckets.items())]
+    return [{"period": period, **_sum(group, reports.get(period, 0))} for period, group in sorted(buckets.items())]
 
 
 def totals(db: sqlite_utils.Database, since: date, until: date | None = None,
-           categories: Iterable[str] = (), places: Iterable[str] = (), by: str | None = None) -> dict:
+           categories: Iterable[str] = (), places: Iterable[str] = (), by: str | None = None,
+           details: bool = True) -> dict:
     """How many left since `since`: per category the cumulative figure, the distinct batch
-    sum, their gap, and optionally the series `by` day/week/month; stocks at `places`."""
+    sum, their gap, and optionally the series `by` day/week/month; stocks at `places`.
+    With details=False the list of distinct batches and their sources is left out (fast on
+    very large databases)."""
     asked = list(categories)
     cats = asked or [c for c in CATEGORIES if c != "km2"]
-    batches = distinct_batches(db, since, until, cats)
+    batches = distinct_batches(db, since, until, cats, sources=details)
+    reports = _report_counts(db, cats, since, until)
+    per_period = _report_counts(db, cats, since, until, by) if by else {}
     result = []
     for category in cats:
         mine = [b for b in batches if b["category"] == category]
         cumulative = _cumulative(db, category, since, until)
         if not (mine or cumulative or category in asked):
             continue
-        entry = {"category": category, "cumulative": cumulative, "batches": {**_sum(mine), "items": mine},
-                 "gap": None}
+        entry = {"category": category, "cumulative": cumulative,
+                 "batches": _sum(mine, reports.get((category, None), 0)), "gap": None}
+        if details:
+            entry["batches"]["items"] = mine
         if cumulative:
             c = cumulative[0]
             inside = [b for b in mine if b["start"] >= c["start"]
@@ -270,7 +302,7 @@ def totals(db: sqlite_utils.Database, since: date, until: date | None = None,
             entry["gap"] = {"value": c["value"] - counted, "cumulative": c["value"], "batches": counted,
                             "batch_count": len(inside), "start": c["start"], "end": c["end"]}
         if by:
-            entry["series"] = series(mine, by)
+            entry["series"] = series(mine, by, {p: n for (c, p), n in per_period.items() if c == category})
         result.append(entry)
     out = {"since": since.isoformat(), "until": until.isoformat() if until else None, "categories": result}
     places = list(places)
@@ -292,10 +324,10 @@ def totals_rows(result: dict) -> Iterator[dict]:
                "report": cum.get("report"), "path": cum.get("path"),
                "value": b["value"], "low": b["low"], "high": b["high"], "batches": b["count"],
                "reports": b["reports"], "gap": entry["gap"]["value"] if entry["gap"] else None}
-        for item in b["items"]:
+        for item in b.get("items", []):
             yield {"section": "batch", "category": cat, "start": item["start"], "end": item["end"],
                    "value": item["value"], "low": item["low"], "high": item["high"],
-                   "qualifier": "/".join(item["qualifiers"]), "reports": len(item["sources"]),
+                   "qualifier": "/".join(item["qualifiers"]), "reports": item["reports"],
                    "report": ",".join(s["report"] for s in item["sources"]),
                    "path": ",".join(s["path"] or "" for s in item["sources"])}
         for point in entry.get("series", []):
