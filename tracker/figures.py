@@ -24,10 +24,13 @@ from .normalize import Normalized
 _SENTENCE_END = re.compile(r"(?<!\d)\.(?!\d)|(?<=\d)\.(?!\d)|(?<!\d)\.(?=\d)|[!?؟؛\n]+")
 _CLAUSE_STOP = re.compile(r"[.!?؟؛;:()\[\]\n\"]")
 _TOKEN = re.compile(r"[^\s.,،;:!?؟()\[\]\"]+")
+_CLAUSE = re.compile(r"[,،;:]")
+CLAUSE_PENALTY = 40        # a date across a comma is less likely to be the number's own
 _JOINER = re.compile(r"\s*(?:,\s*)?(?:(?:and|&)\s*|و)?\s*", re.I)
 
 LONG_RANGE = timedelta(days=14)  # "from 1 December to 12 February" is a running total
-BIG_FLOW = 10_000          # a movement this large with no day cue is a running total
+BIG_FLOW = 10_000
+TITLE_MAX = 250            # a first line this short, ended by a line break, is a title          # a movement this large with no day cue is a running total
 CLOSE = 60                 # characters around a number where its own cues sit
 RELEVANT = ("movement", "stock", "cumulative", "displacement", "batch")
 AREA_FACTORS = {"km2": 1.0, "m2": 1e-6, "hectare": 0.01, "mi2": 2.589988, "km_bare": 1.0}
@@ -58,6 +61,7 @@ class Candidate:
     kind: str | None = None
     dated: bool = False             # kind and period come from a date mention
     cue_distance: float = float("inf")  # how far the cue that decided the kind stands
+    headline: bool = False          # in the report's first line, a title
     start_date: date | None = None
     end_date: date | None = None
 
@@ -377,9 +381,9 @@ def _assign_mentions(text: str, cands: list[Candidate], mentions, sentences) -> 
                 continue
             s0, s1 = k.ev_start, k.ev_end
             if m.start >= s1:
-                d = m.start - s1
+                d = m.start - s1 + (CLAUSE_PENALTY if _CLAUSE.search(text, s1, m.start) else 0)
             elif m.end <= s0:
-                d = s0 - m.end
+                d = s0 - m.end + (CLAUSE_PENALTY if _CLAUSE.search(text, m.end, s0) else 0)
                 if c.part.any(text, m.end, s0):
                     d += 1000
             else:
@@ -480,15 +484,18 @@ def _date_kind(text: str, cand: Candidate, published: date | None, cands, idx) -
     day = roles.get("point") or roles.get("month")
     if day:
         cand.kind = "batch"
+        if day.role == "month" and (cand.value >= BIG_FLOW or c.during.ending(text, day.start, 20)):
+            cand.kind = "window"   # "235,000 displaced during December": a sum over the month
         cand.start_date, cand.end_date = day.first, day.last
         return
     if "until" in roles:
         cand.kind = "cumulative"
         cand.start_date, cand.end_date = None, roles["until"].last
         return
-    total = min(dist["cumulative"], dist["displacement"])
-    flow = min(dist["batch"], dist["movement"])
     big = cand.value >= BIG_FLOW
+    # "displaced" with no date is a running total only when it is large
+    total = min(dist["cumulative"], dist["displacement"] if big else float("inf"))
+    flow = min(dist["batch"], dist["movement"])
     if dist["batch"] < total or (flow < total and not big) or (total == flow == float("inf") and not big):
         cand.kind = "batch"
         day = roles.get("said")
@@ -544,6 +551,10 @@ def find_figures(norm: Normalized, published: date | None, lang: str | None) -> 
     nums = _merge_numbers(numbers_mod.find_numbers(text), _extra_numbers(text))
     sentences = _sentences(text)
     cands = _candidates(text, nums, mentions, sentences)
+    title_end = text.find("\n")
+    if 0 < title_end <= TITLE_MAX:
+        for cand in cands:
+            cand.headline = cand.end <= title_end
     _describe(text, cands, sentences)
     _link_parents(text, cands)
     _relevance(text, cands, sentences)
@@ -573,8 +584,8 @@ def _restatements(cands: list[Candidate]) -> dict[int, int]:
     """Map each figure that restates another (headline and body, a recap) to the one kept.
 
     Same value and category family, both wholes or parts of the same whole. The kept one
-    is the one dated by the text; among undated ones the one whose kind rests on the
-    closest cue, the last on a tie (bodies are more precise than headlines). Two figures
+    is the one dated by the text; among undated ones a body's over the headline's, the
+    one whose kind rests on the closest cue, the last on a tie (bodies are more precise than headlines). Two figures
     dated differently are two facts.
     """
     groups: dict[tuple, list[int]] = {}
@@ -590,7 +601,8 @@ def _restatements(cands: list[Candidate]) -> dict[int, int]:
         for i in members:
             if cands[i].dated:
                 dated.setdefault((cands[i].kind, cands[i].start_date, cands[i].end_date), i)
-        reps = list(dated.values()) or [min(reversed(members), key=lambda i: cands[i].cue_distance)]
+        body = [i for i in members if not cands[i].headline] or members
+        reps = list(dated.values()) or [min(reversed(body), key=lambda i: cands[i].cue_distance)]
         for i in members:
             keep[i] = i if i in reps else reps[0]
         for r in reps:
