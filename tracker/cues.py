@@ -287,7 +287,7 @@ class Cues:
     FLAT = ("units_excluded", "area_bare_context", "half", "range_open", "range_join",
             "movement", "displacement", "stock", "cumulative", "batch", "since",
             "casualty", "casualty_weak", "not_figure_before", "not_figure_context",
-            "past", "joiners", "reporting", "count_words", "during")
+            "past", "joiners", "reporting", "reporting_that", "count_words", "during")
 
     def __init__(self):
         self.category = PhraseSet(_labelled(_merged("categories")), glued=True)

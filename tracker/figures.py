@@ -62,6 +62,7 @@ class Candidate:
     dated: bool = False             # kind and period come from a date mention
     cue_distance: float = float("inf")  # how far the cue that decided the kind stands
     headline: bool = False          # in the report's first line, a title
+    list_start: int = 0             # where a list joined by "and" begins ("four women and 10 children")
     start_date: date | None = None
     end_date: date | None = None
 
@@ -88,7 +89,7 @@ def _extra_numbers(text: str) -> list[numbers_mod.Number]:
         extra.append(numbers_mod.Number(start, m.end(), 2.0, "words"))
     for m in c.half.search(text):
         unit = c.area_unit.at(text, m.end())
-        if unit and c.area_unit.label(unit.group()) != "km_bare":
+        if unit and unit.label != "km_bare":
             extra.append(numbers_mod.Number(m.start(), m.end(), 0.5, "words"))
     return extra
 
@@ -163,7 +164,7 @@ def _right_noun(text: str, pos: int, limit: int):
             return None
         m = c.category.at(text, tok.start(), limit)
         if m and m.start() == tok.start():
-            first = c.category.label(m.group())
+            first = m.label
             # "women and children", "fighters and civilians", "14 Women, Children", "امرأة وطفل"
             second = c.category.first_in(text, m.end(), limit)
             if second and _JOINER.fullmatch(text[m.end():second.start()]):
@@ -212,7 +213,7 @@ def _describe(text: str, cands: list[Candidate], sentences) -> None:
         # unit right after the number
         unit = c.area_unit.at(text, after, next_start)
         if unit:
-            label = c.area_unit.label(unit.group())
+            label = unit.label
             if label != "km_bare" or c.area_bare_context.any(text, max(prev_end, cand.start - 20), cand.start) \
                     or c.area_bare_context.any(text, unit.end(), min(next_start, unit.end() + 20)):
                 cand.unit = "area"
@@ -231,7 +232,7 @@ def _describe(text: str, cands: list[Candidate], sentences) -> None:
         if cand.qualifier != "range":
             q = c.qualifier_before.ending(text, cand.start, 30)
             if q and q.start() >= prev_end and not _inside_phrase(c.movement, text, q):
-                cand.qualifier = c.qualifier_before.label(q.group().strip(" \"'(:،,")) or "exact"
+                cand.qualifier = q.label
                 cand.qual_start = q.start()
         look_from = cand.ev_end
         if cand.form == "words" and cand.value == 2:
@@ -246,14 +247,14 @@ def _describe(text: str, cands: list[Candidate], sentences) -> None:
             for pos in (after, look_from):
                 qa = c.qualifier_after.at(text, pos, next_start)
                 if qa:
-                    cand.qualifier = c.qualifier_after.label(qa.group()) or "exact"
+                    cand.qualifier = qa.label
                     cand.ev_end = max(cand.ev_end, qa.end())
                     break
             if cand.qualifier == "exact" and cand.unit is None and not cand.category:
                 # "30 على الأقل من عناصر التنظيم": the noun comes after the qualifier
                 qa = c.qualifier_after.at(text, after, next_start)
                 if qa:
-                    cand.qualifier = c.qualifier_after.label(qa.group()) or "exact"
+                    cand.qualifier = qa.label
                     noun = _right_noun(text, qa.end(), next_start)
                     if noun:
                         cand.category, cand.ev_end = noun
@@ -272,8 +273,11 @@ def _describe(text: str, cands: list[Candidate], sentences) -> None:
         # joined to the number before: "... and 86 women", "وسيدتان", "وحوالي 6300"
         before = text[max(prev_end, left_end - 6):left_end]
         q_text = text[cand.qual_start:cand.start] if cand.qual_start is not None else ""
+        cand.list_start = cand.ev_start
         if re.search(r"(?:\band|[,،&]|(?<![\u0621-\u064A])و)\s*$", before, re.I) or q_text.startswith("و"):
             cand.joined = True
+            if idx and cands[idx - 1].sentence == cand.sentence:
+                cand.list_start = cands[idx - 1].list_start
         if cand.category is None and cand.unit is None:
             cand.category = _left_noun(text, prev_end, left_end)
 
@@ -405,8 +409,9 @@ def _since_word(text: str, cand: Candidate, m) -> bool:
 
 
 def _distance(cand: Candidate, start: int, end: int) -> int:
-    if end <= cand.ev_start:
-        return cand.ev_start - end
+    """Characters between a cue and the candidate (with the list it ends, if any)."""
+    if end <= cand.list_start:
+        return cand.list_start - end
     if start >= cand.ev_end:
         return start - cand.ev_end
     return 0
@@ -422,7 +427,13 @@ def _statement_date(text: str, m) -> bool:
     """A day on which something was said ("said Monday"), not the day people moved."""
     c = cues()
     return c.reporting.ending(text, m.start, 30) is not None or c.reporting.any(text, max(0, m.start - 25), m.start) \
-        or c.reporting.any(text, m.end, m.end + 12)
+        or c.reporting.any(text, m.end, m.end + 12) or c.reporting_that.at(text, _skip_commas(text, m.end)) is not None
+
+
+def _skip_commas(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " ,،":
+        pos += 1
+    return pos
 
 
 def _date_kind(text: str, cand: Candidate, published: date | None, cands, idx) -> None:
@@ -441,6 +452,7 @@ def _date_kind(text: str, cand: Candidate, published: date | None, cands, idx) -
         elif role == "point" and _statement_date(text, m):
             role = "said"
         roles.setdefault(role, m)
+    cand.dated = bool(set(roles) - {"said", "duration"})
     lo = max(_bound(cands, idx, -1, text), cand.ev_start - 150)
     hi = min(_bound(cands, idx, 1, text), cand.ev_end + 150)
     dist = {k: _nearest(getattr(c, k), text, cand, lo, hi)
@@ -565,7 +577,6 @@ def find_figures(norm: Normalized, published: date | None, lang: str | None) -> 
         if cand.excluded or cand.parent is not None:
             continue
         _date_kind(text, cand, published, cands, i)
-        cand.dated = any(m.role != "duration" for m in cand.mentions)
     # parts after their wholes, in text order (a part's parent comes before it)
     for i, cand in enumerate(cands):
         if cand.parent is not None and not cand.excluded:
@@ -595,6 +606,7 @@ def _restatements(cands: list[Candidate]) -> dict[int, int]:
         key = (cand.value, cand.high, FAMILY.get(cand.category, cand.category),
                cand.kind == "area", cand.parent)
         groups.setdefault(key, []).append(i)
+    _rounded_restatements(cands)
     keep: dict[int, int] = {}
     for members in groups.values():
         dated = {}
@@ -612,6 +624,23 @@ def _restatements(cands: list[Candidate]) -> dict[int, int]:
                 if other:
                     cands[r].qualifier = other
     return keep
+
+
+ROUNDING = 0.05           # "about 700,000" over "689,000": the same fact, rounded
+
+
+def _rounded_restatements(cands: list[Candidate]) -> None:
+    """An undated large total takes the period of a dated one it rounds (or is rounded by)."""
+    dated = [k for k in cands if not k.excluded and k.dated and k.parent is None
+             and k.kind in ("cumulative", "window")]
+    for k in cands:
+        if k.excluded or k.dated or k.parent is not None or k.value < BIG_FLOW or k.kind == "area":
+            continue
+        for d in dated:
+            same = FAMILY.get(d.category, d.category) == FAMILY.get(k.category, k.category)
+            if same and d.value != k.value and abs(d.value - k.value) <= ROUNDING * max(d.value, k.value):
+                k.kind, k.start_date, k.end_date = d.kind, d.start_date, d.end_date
+                break
 
 
 def _emit(norm: Normalized, cands: list[Candidate]) -> list[dict]:

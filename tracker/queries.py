@@ -160,12 +160,11 @@ def distinct_batches(db: sqlite_utils.Database, since: date, until: date | None,
     its low-high interval, its qualifiers and, if asked, its sources and their report count."""
     where, params = _counted_batches(categories, since, until)
     sql = f"""
-        SELECT f.category, f.value, f.start, f."end", group_concat(DISTINCT f.qualifier) AS qualifiers,
-               max({_LOW_SQL}) AS low_max, min({_LOW_SQL}) AS low_min,
-               min({_HIGH_SQL}) AS high_min, max({_HIGH_SQL}) AS high_max,
-               sum(({_HIGH_SQL}) IS NULL) AS unbounded
-        {where}
-        GROUP BY f.category, f.value, f.start, f."end"
+        SELECT category, value, start, "end", group_concat(DISTINCT qualifier),
+               max(low), min(low), min(high), max(high), sum(high IS NULL)
+        FROM (SELECT f.category, f.value, f.start, f."end", f.qualifier,
+                     {_LOW_SQL} AS low, {_HIGH_SQL} AS high {where})
+        GROUP BY category, start, "end", value
     """
     batches = {}
     for category, value, start, end, quals, low_max, low_min, high_min, high_max, unbounded in db.execute(sql, params):
