@@ -22,6 +22,7 @@ _WORD = re.compile(r"[\u0621-\u064A]+|[A-Za-z]+|\d+|[%$&+\-]")
 _ARABIC = re.compile(r"[\u0621-\u064A]")
 _BREAK = re.compile(r"[.!?؟؛\n]")
 _TRAILER = set(" \t\"'(:،,")
+MEMO_MAX = 200_000   # distinct words remembered before the memo starts over
 GLUED_MIN = 12   # an English "word" this long may be two words run together
 CLITICS = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "وب", "ول", "وك", "و", "ف", "ب", "ل", "ك")
 
@@ -220,6 +221,37 @@ class Scanner:
         for items in self.first.values():
             items.sort(key=lambda it: -len(it[1]))
         self.lengths = sorted(self.stems)
+        self._memo: dict[str, tuple] = {}
+
+    def candidates(self, word: str) -> tuple:
+        """Every (set, phrase, stem, label) that may start at this word, best first per set.
+
+        Remembered per distinct word: report vocabulary repeats, so most words cost one
+        dictionary look-up.
+        """
+        memo = self._memo
+        found = memo.get(word)
+        if found is not None:
+            return found
+        out = []
+        forms = variants(word)
+        for form in forms:
+            out.extend(self.first.get(form, ()))
+            n = len(form)
+            for length in self.lengths:
+                if length > n:
+                    break
+                out.extend(self.stems[length].get(form[:length], ()))
+        if word.isascii() and len(word) >= GLUED_MIN:
+            for si in self.glued:
+                for k in range(1, len(word) - 2):
+                    out.extend(it for it in self.first.get(word[k:], ()) if it[0] == si)
+                for k in range(len(word) - 3, 2, -1):
+                    out.extend(it for it in self.first.get(word[:k], ()) if it[0] == si and len(it[1]) == 1)
+        if len(memo) > MEMO_MAX:
+            memo.clear()
+        memo[word] = found = tuple(out)
+        return found
 
     def scan(self, text: str) -> None:
         """Find the phrases of every set in one pass over the words of `text`.
@@ -230,34 +262,22 @@ class Scanner:
         sets = self.sets
         found: list[list[Cue]] = [[] for _ in sets]
         busy = [0] * len(sets)
-        first, stems, lengths = self.first, self.stems, self.lengths
+        candidates = self.candidates
+        rest = PhraseSet._rest
         for i, (s, _, word) in enumerate(toks):
-            forms = variants(word)
-            hits: dict[int, tuple[int, str]] = {}
-            for form in forms:
-                for si, phrase, stem, label in first.get(form, ()):
-                    if busy[si] > i or si in hits:
-                        continue
-                    end = PhraseSet._rest(text, toks, i, phrase, stem)
-                    if end:
-                        hits[si] = (end, label)
-                n = len(form)
-                for length in lengths:
-                    if length > n:
-                        break
-                    for si, _, _, label in stems[length].get(form[:length], ()):
-                        if busy[si] <= i and si not in hits:
-                            hits[si] = (i + 1, label)
-            if word.isascii() and self.glued:
-                for si in self.glued:
-                    if busy[si] <= i and si not in hits:
-                        hit = sets[si]._match_forms(text, toks, i, forms)
-                        if hit:
-                            hits[si] = hit
-            for si, (j, label) in hits.items():
-                e = toks[j - 1][1]
-                found[si].append(Cue(s, e, label, text[s:e]))
-                busy[si] = j
+            options = candidates(word)
+            if not options:
+                continue
+            done = set()
+            for si, phrase, stem, label in options:
+                if si in done or busy[si] > i:
+                    continue
+                j = i + 1 if len(phrase) == 1 else rest(text, toks, i, phrase, stem)
+                if j:
+                    done.add(si)
+                    e = toks[j - 1][1]
+                    found[si].append(Cue(s, e, label, text[s:e]))
+                    busy[si] = j
         for ps, cues_found in zip(sets, found):
             ps._cache = (text, (cues_found, [c.s for c in cues_found], [c.e for c in cues_found]))
 
