@@ -155,3 +155,23 @@ def test_weekday_contradiction_is_a_warning():
     text = "وخرج 300 شخص يوم السبت 9 شباط 2018 من الجيب."
     doc = extract(text, published="2019-02-12")
     assert any("2018" in w for w in doc["warnings"])
+
+
+# --- places -----------------------------------------------------------------------------
+
+def test_origin_and_destination_in_arabic():
+    fig = one("خرج اليوم 300 شخص من الباغوز إلى مخيم الهول", value=300)
+    assert (fig["origin"], fig["destination"]) == ("Baghouz", "al-Hol camp")
+
+
+def test_origin_and_destination_in_english_pass_to_parts():
+    text = "Some 450 people moved from Raqqa to Tabqa today, including 120 children."
+    whole = one(text, value=450)
+    part = one(text, value=120)
+    assert (whole["origin"], whole["destination"]) == ("Raqqa", "Tabqa")
+    assert (part["origin"], part["destination"]) == ("Raqqa", "Tabqa")
+
+
+def test_a_place_without_a_direction_is_neither():
+    fig = one("Some 450 people left today, officials in Raqqa said.", value=450)
+    assert fig["origin"] is None and fig["destination"] is None

@@ -307,7 +307,8 @@ class Cues:
     FLAT = ("units_excluded", "area_bare_context", "half", "range_open", "range_join",
             "movement", "displacement", "stock", "cumulative", "batch", "since",
             "casualty", "casualty_weak", "not_figure_before", "not_figure_context",
-            "past", "joiners", "reporting", "reporting_that", "count_words", "during")
+            "past", "joiners", "reporting", "reporting_that", "count_words", "during",
+            "origin_cues", "destination_cues", "place_words")
 
     def __init__(self):
         self.category = PhraseSet(_labelled(_merged("categories")), glued=True)
@@ -319,6 +320,8 @@ class Cues:
         for name in self.FLAT:
             setattr(self, name, PhraseSet({e: name for e in _merged(name).get("_", [])},
                                           glued=name == "units_excluded"))
+        places = {k: v for k, v in load("places").items() if not k.startswith("_")}
+        self.place = PhraseSet({form: name for name, forms in places.items() for form in forms})
         self.part = PhraseSet({e: "part" for e in _merged("part_cues").get("_", [])}, glued=True)
         scanner = Scanner([v for v in vars(self).values() if isinstance(v, PhraseSet)])
         for ps in scanner.sets:

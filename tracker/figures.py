@@ -62,6 +62,8 @@ class Candidate:
     dated: bool = False             # kind and period come from a date mention
     cue_distance: float = float("inf")  # how far the cue that decided the kind stands
     headline: bool = False          # in the report's first line, a title
+    origin: str | None = None
+    destination: str | None = None
     list_start: int = 0             # where a list joined by "and" begins ("four women and 10 children")
     start_date: date | None = None
     end_date: date | None = None
@@ -581,7 +583,47 @@ def find_figures(norm: Normalized, published: date | None, lang: str | None) -> 
     for i, cand in enumerate(cands):
         if cand.parent is not None and not cand.excluded:
             _inherit(cands, i)
+    _places(text, cands)
     return _emit(norm, cands)
+
+
+def _places(text: str, cands: list[Candidate]) -> None:
+    """Origin and destination: named places after "from"/"من" and "to"/"إلى" near a figure."""
+    c = cues()
+    for idx, cand in enumerate(cands):
+        if cand.excluded or cand.kind in (None, "area") or cand.parent is not None:
+            continue
+        lo = max(_bound(cands, idx, -1, text), cand.ev_start - 150)
+        hi = min(_bound(cands, idx, 1, text), cand.ev_end + 150)
+        for m in c.place.search(text, lo, hi):
+            role = _direction(text, m)
+            if role == "origin" and cand.origin is None:
+                cand.origin = m.label
+            elif role == "destination" and cand.destination is None:
+                cand.destination = m.label
+    for cand in cands:
+        if cand.parent is not None and not cand.excluded:
+            parent = cands[cand.parent]
+            cand.origin, cand.destination = parent.origin, parent.destination
+
+
+def _direction(text: str, place) -> str | None:
+    """Whether a place is where people came from or went to, by the word before it."""
+    c = cues()
+    word = place.group()
+    if word[:1] in "لب" and not word.startswith("ال"):
+        return "destination"       # لمناطق, بمخيم: glued "to", "in"
+    pos = place.start()
+    for _ in range(3):
+        filler = c.place_words.ending(text, pos, 25)
+        if not filler:
+            break
+        pos = filler.start()
+    if c.origin_cues.ending(text, pos, 25):
+        return "origin"
+    if c.destination_cues.ending(text, pos, 25):
+        return "destination"
+    return None
 
 
 def _value(v: float):
@@ -663,8 +705,8 @@ def _emit(norm: Normalized, cands: list[Candidate]) -> list[dict]:
             "start": cand.start_date.isoformat() if cand.start_date else None,
             "end": cand.end_date.isoformat() if cand.end_date else None,
             "parent": parent,
-            "origin": None,
-            "destination": None,
+            "origin": cand.origin,
+            "destination": cand.destination,
             "evidence": {"text": norm.original[a:b], "start": a, "end": b},
         })
     for fig in figures:

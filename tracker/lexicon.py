@@ -26,9 +26,11 @@ def _fold_all(value):
 
 
 @lru_cache(maxsize=None)
-def load(domain: str, lang: str) -> dict:
-    """The folded contents of data/<domain>/<lang>.json (cached)."""
-    path = resources.files("tracker").joinpath("data", domain, f"{lang}.json")
+def load(domain: str, lang: str | None = None) -> dict:
+    """The folded contents of data/<domain>/<lang>.json, or of data/<domain>.json for
+    data shared by all languages, such as place names (cached)."""
+    parts = ("data", domain, f"{lang}.json") if lang else ("data", f"{domain}.json")
+    path = resources.files("tracker").joinpath(*parts)
     with path.open(encoding="utf-8") as fh:
         raw = json.load(fh)
     return _fold_all(raw)
