@@ -52,6 +52,7 @@ class Candidate:
     qualifier: str = "exact"
     qual_start: int | None = None
     category: str | None = None
+    noun_after: bool = False        # the category is named right after the number
     unit: str | None = None         # "area" or None
     excluded: str | None = None     # why it is not a figure
     part_cue: bool = False
@@ -243,6 +244,7 @@ def _describe(text: str, cands: list[Candidate], sentences) -> None:
             noun = _right_noun(text, after, next_start)
             if noun:
                 cand.category, noun_end = noun
+                cand.noun_after = True
                 cand.ev_end = noun_end
                 look_from = noun_end
         if cand.qualifier == "exact":
@@ -308,7 +310,7 @@ def _relevance(text: str, cands: list[Candidate], sentences) -> None:
             cand.excluded = "part of a word or name"
             continue
         year_like = cand.form == "digits" and cand.value.is_integer() and 1900 <= cand.value <= 2100
-        if year_like and not cand.category:
+        if year_like and not cand.noun_after:
             cand.excluded = "year"
             continue
         near = (max(prev_end, cand.ev_start - 2 * CLOSE), min(next_start, cand.ev_end + 2 * CLOSE))
@@ -422,6 +424,9 @@ def _distance(cand: Candidate, start: int, end: int) -> int:
 def _nearest(phrases, text: str, cand: Candidate, lo: int, hi: int) -> float:
     """Distance in characters from the candidate to the nearest phrase in [lo, hi)."""
     hits = phrases.search(text, lo, hi)
+    if phrases is cues().stock:
+        # "a batch comprising 2,000 people" (دفعة تضم): a group's make-up, not a stock
+        hits = [m for m in hits if not cues().group_words.any(text, max(0, m.start() - 25), m.start())]
     return min((_distance(cand, m.start(), m.end()) for m in hits), default=float("inf"))
 
 
