@@ -17,12 +17,10 @@ from typing import Callable, Iterable, List, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
 from tracker import queries, store
-from tracker.ingest import Summary, expand, ingest_files, ingest_jsonl
 
 from .main import app
 from .render import format_period, format_value
@@ -139,6 +137,8 @@ def emit(rows: Iterable[dict], fmt: str, columns: list[str], table: Optional[Cal
 
 @contextmanager
 def progress_bar(total: int):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     console = Console(stderr=True)
     bar = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    console=console, transient=True, disable=not console.is_terminal or total < 2)
@@ -157,11 +157,15 @@ def ingest(
     glob: str = typer.Option("*.txt", "--glob", help="Which files to take from directories."),
     from_jsonl: Optional[Path] = typer.Option(None, "--from-jsonl", metavar="FILE",
                                               help="Also store documents already extracted, one JSON per line ('text' key holds the report text)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", min=1,
+                                       help="Extract in N worker processes (default: all cores)."),
 ):
     """Extract figures from reports and store them; reports already stored are skipped.
 
     Example: tracker ingest data/ --glob '*.txt' && tracker ingest data/sohr-2019-02-12-departures.ar.txt
     """
+    from tracker.ingest import Summary, default_jobs, expand, ingest_files
+
     published = option_date(date_, "--date")
     if lang not in ("auto", "ar", "en"):
         fail(f"--lang: unknown value {lang!r}; expected auto, ar or en", 2)
@@ -173,7 +177,8 @@ def ingest(
     summary = Summary()
     with database(ctx, create=True) as db, progress_bar(len(files)) as (advance, console):
         outcomes = ingest_files(db, files, published=published, lang=None if lang == "auto" else lang,
-                                publisher=publisher, read_stdin=lambda: sys.stdin.buffer.read())
+                                publisher=publisher, read_stdin=lambda: sys.stdin.buffer.read(),
+                                jobs=jobs or default_jobs())
         if from_jsonl is not None:
             outcomes = _chain(outcomes, _jsonl(db, from_jsonl))
         for outcome in outcomes:
@@ -194,6 +199,8 @@ def _chain(*iterables):
 
 
 def _jsonl(db, path: Path):
+    from tracker.ingest import ingest_jsonl
+
     with open(path, encoding="utf-8-sig") as lines:
         yield from ingest_jsonl(db, lines, str(path))
 

@@ -31,11 +31,14 @@ def _as_date(value) -> date | None:
 
 
 def extract(text: str, published: date | str | None = None, lang: str | None = None,
-            path: str | None = None, publisher: str | None = None) -> dict:
+            path: str | None = None, publisher: str | None = None, metadata: dict | None = None) -> dict:
     """Extract a report's figures.
 
     `published` (the report date) is used as given; otherwise it is read from the
-    text, then from a YYYY-MM-DD in `path`. `lang` is "ar", "en" or None (detect).
+    text, then from `metadata["published"]` (a saved web page's own date, published_from
+    "metadata"), then from a YYYY-MM-DD in `path`. `publisher` likewise: as given, else
+    named in the text, else `metadata["publisher"]` (the page's site name). `lang` is
+    "ar", "en" or None (detect).
     Returns {"report": {...}, "figures": [...], "warnings": [...]}, JSON-ready.
     """
     if lang in (None, "auto"):
@@ -43,6 +46,9 @@ def extract(text: str, published: date | str | None = None, lang: str | None = N
     norm = normalize(text)
     report_date = dates.detect_published(norm.text, Path(path).name if path else None,
                                          _as_date(published), lang)
+    meta = metadata or {}
+    if meta.get("published") and report_date.source in ("filename", None):
+        report_date = dates.ReportDate(_as_date(meta["published"]), "metadata", report_date.warnings)
     found = figures.find_figures(norm, report_date.published, lang)
     warnings = list(report_date.warnings)
     for w in dates.check_weekdays(norm.text, report_date.published, lang):
@@ -55,7 +61,7 @@ def extract(text: str, published: date | str | None = None, lang: str | None = N
             "published": report_date.published.isoformat() if report_date.published else None,
             "published_from": report_date.source,
             "language": lang,
-            "publisher": publisher or figures.detect_publisher(norm.text, lang),
+            "publisher": publisher or figures.detect_publisher(norm.text, lang) or meta.get("publisher"),
         },
         "figures": found,
         "warnings": warnings,

@@ -403,6 +403,11 @@ def _assign_mentions(text: str, cands: list[Candidate], mentions, sentences) -> 
     for i, k in enumerate(cands):
         if k.joined and not k.mentions and not k.part_cue and i and cands[i - 1].sentence == k.sentence:
             k.mentions = list(cands[i - 1].mentions)
+    # "1,200 people including 400 children, left on 2 March": the date is the whole's
+    for k in cands:
+        if k.parent is not None and k.mentions and not cands[k.parent].mentions \
+                and cands[k.parent].sentence == k.sentence and all(m.start >= k.ev_end for m in k.mentions):
+            cands[k.parent].mentions, k.mentions = k.mentions, []
 
 
 def _since_word(text: str, cand: Candidate, m) -> bool:

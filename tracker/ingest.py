@@ -2,26 +2,49 @@
 
 Generators all the way, so memory does not grow with the number of files and a
 progress bar can wrap the loop. A file that fails is reported and skipped; the others
-are stored, each in its own transaction.
+are stored, each whole or not at all.
 
     >>> summary = Summary()
-    >>> for outcome in ingest_files(db, expand(["reports/"], "*.txt")):
+    >>> for outcome in ingest_files(db, expand(["reports/"], "*.txt"), jobs=2):
     ...     summary.add(outcome)
+
+With `jobs` > 1, files are read and extracted in worker processes, a few chunks of
+files in flight at a time (so memory stays flat however many files there are), and
+the main process writes the documents in order, several reports per transaction.
 """
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .reader import ReadError, decode, read_report, text_sha256
-from .store import StoreError, has_report, save_document
+from .store import StoreError, _insert_figures, _now, check_document, has_report, save_document, write_transaction
+from . import __version__
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+CHUNK = 8                 # files per task sent to a worker
+IN_FLIGHT_PER_JOB = 4     # tasks queued per worker: bounds memory, keeps workers busy
+BATCH_REPORTS = 64        # reports per write transaction ...
+BATCH_SECONDS = 0.5       # ... or fewer, so that progress shows and a kill loses little
+MIN_PARALLEL = 16         # fewer files than this are extracted in-process
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:           # not on Linux
+        return os.cpu_count() or 1
 
 
 @dataclass
@@ -70,10 +93,18 @@ def expand(paths: Iterable[str], glob: str = "*.txt") -> Iterator[str]:
 def ingest_files(db: sqlite_utils.Database, paths: Iterable[str], published: date | None = None,
                  lang: str | None = None, publisher: str | None = None,
                  read_stdin: Callable[[], bytes] | None = None,
-                 extract_fn: Callable[..., dict] | None = None) -> Iterator[Outcome]:
-    """Read, extract and store each file ('-' reads `read_stdin()`); yield one Outcome per file."""
+                 extract_fn: Callable[..., dict] | None = None, jobs: int = 1) -> Iterator[Outcome]:
+    """Read, extract and store each file ('-' reads `read_stdin()`); yield one Outcome per file,
+    in the order of `paths`.
+
+    `jobs` > 1 extracts in that many worker processes (`extract_fn` must then be picklable,
+    i.e. a module-level function); fewer than MIN_PARALLEL files are done in-process.
+    """
     if extract_fn is None:
         from .extract import extract as extract_fn
+    if jobs > 1 and not (hasattr(paths, "__len__") and len(paths) < MIN_PARALLEL):
+        yield from _ingest_parallel(db, paths, jobs, (published, lang, publisher, extract_fn), read_stdin)
+        return
     for path in paths:
         try:
             if path == "-":
@@ -90,6 +121,165 @@ def ingest_files(db: sqlite_utils.Database, paths: Iterable[str], published: dat
             yield Outcome(path, "failed", reason=str(exc).removeprefix(f"{path}: "))
         except Exception as exc:  # an extractor bug on one report must not stop the others
             yield Outcome(path, "failed", reason=f"{type(exc).__name__}: {exc}")
+
+
+# --- in worker processes ----------------------------------------------------------------------
+
+_worker_db: sqlite3.Connection | None = None
+_worker_options: tuple = ()
+
+
+def _worker_init(db_path: str | None, options: tuple) -> None:
+    """Each worker opens the database read-only, to skip reports already stored unextracted."""
+    global _worker_db, _worker_options
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the main process's to handle
+    _worker_options = options
+    _worker_db = None
+    if db_path:
+        try:
+            _worker_db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=60)
+        except sqlite3.Error:
+            _worker_db = None
+
+
+def _stored(sha256: str) -> bool:
+    if _worker_db is None:
+        return False
+    try:
+        return _worker_db.execute("SELECT 1 FROM reports WHERE id = ?", [sha256]).fetchone() is not None
+    except sqlite3.Error:
+        return False
+
+
+def _extract_one(path: str, data: bytes | None) -> tuple:
+    """(path, status, doc, text, reason): status "extracted", "stored" or "failed"."""
+    published, lang, publisher, extract_fn = _worker_options
+    try:
+        text = decode(data, "<stdin>")[0] if data is not None else read_report(path).text
+        if _stored(text_sha256(text)):
+            return path, "stored", None, None, None
+        doc = extract_fn(text, published=published, lang=lang, path=path, publisher=publisher)
+        return path, "extracted", doc, text, None
+    except (ReadError, StoreError) as exc:
+        return path, "failed", None, None, str(exc).removeprefix(f"{path}: ")
+    except Exception as exc:  # an extractor bug on one report must not stop the others
+        return path, "failed", None, None, f"{type(exc).__name__}: {exc}"
+
+
+def _extract_chunk(items: list[tuple[str, bytes | None]]) -> list[tuple]:
+    return [_extract_one(path, data) for path, data in items]
+
+
+# --- in the main process ----------------------------------------------------------------------
+
+def _chunks(paths: Iterable[str], read_stdin: Callable[[], bytes] | None) -> Iterator[list]:
+    chunk: list = []
+    for path in paths:
+        data = (read_stdin or sys.stdin.buffer.read)() if path == "-" else None
+        chunk.append((path, data))
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _db_path(db: sqlite_utils.Database) -> str | None:
+    for _, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return file or None
+    return None
+
+
+def _pool(jobs: int, initargs: tuple):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    # fork: workers start at once with the extractor already imported
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init,
+                               initargs=initargs)
+
+
+def _ingest_parallel(db: sqlite_utils.Database, paths: Iterable[str], jobs: int, options: tuple,
+                     read_stdin: Callable[[], bytes] | None) -> Iterator[Outcome]:
+    pending: list[tuple] = []           # extracted, not yet written
+    flushed_at = time.monotonic()
+    with _pool(jobs, (_db_path(db), options)) as pool:
+        in_flight: deque = deque()
+        chunks = _chunks(paths, read_stdin)
+        try:
+            for chunk in chunks:
+                in_flight.append(pool.submit(_extract_chunk, chunk))
+                if len(in_flight) < jobs * IN_FLIGHT_PER_JOB:
+                    continue
+                for result in in_flight.popleft().result():
+                    pending.append(result)
+                if len(pending) >= BATCH_REPORTS or time.monotonic() - flushed_at > BATCH_SECONDS:
+                    yield from save_batch(db, pending)
+                    pending, flushed_at = [], time.monotonic()
+            while in_flight:
+                pending.extend(in_flight.popleft().result())
+                if len(pending) >= BATCH_REPORTS or time.monotonic() - flushed_at > BATCH_SECONDS:
+                    yield from save_batch(db, pending)
+                    pending, flushed_at = [], time.monotonic()
+            yield from save_batch(db, pending)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def save_batch(db: sqlite_utils.Database, results: list[tuple]) -> Iterator[Outcome]:
+    """Write extracted documents (path, status, doc, text, reason), several reports per
+    transaction, each report whole; yield their outcomes in order.
+
+    Documents are checked before the transaction; if it fails all the same (a full disk,
+    another writer), each report is retried in its own transaction so that one bad
+    report costs only itself.
+    """
+    outcomes: list[Outcome | None] = []
+    writes: list[tuple[int, dict, str]] = []
+    for path, status, doc, text, reason in results:
+        if status == "extracted":
+            try:
+                check_document(doc)
+            except StoreError as exc:
+                outcomes.append(Outcome(path, "failed", reason=str(exc)))
+                continue
+            writes.append((len(outcomes), doc, text))
+            outcomes.append(None)
+        else:
+            outcomes.append(Outcome(path, status, reason=reason))
+    if writes:
+        try:
+            with write_transaction(db):
+                for i, doc, text in writes:
+                    outcomes[i] = _write(db, results[i][0], doc, text)
+        except (StoreError, sqlite3.Error):
+            for i, doc, text in writes:
+                path = results[i][0]
+                try:
+                    new = save_document(db, doc, text)
+                    outcomes[i] = Outcome(path, "new" if new else "stored", len(doc["figures"]) if new else 0)
+                except (StoreError, sqlite3.Error) as exc:
+                    outcomes[i] = Outcome(path, "failed", reason=str(exc))
+    yield from outcomes
+
+
+def _write(db: sqlite_utils.Database, path: str, doc: dict, text: str) -> Outcome:
+    """One report inside the batch's transaction (as store.save_document writes it)."""
+    rep = doc["report"]
+    if has_report(db, rep["sha256"]):         # twice in this batch, or stored by another process
+        return Outcome(path, "stored")
+    db.execute(
+        "INSERT INTO reports (id, path, published, published_from, language, publisher, text, "
+        "ingested_at, extractor_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [rep["sha256"], rep.get("path"), rep.get("published"), rep.get("published_from"),
+         rep.get("language"), rep.get("publisher"), text, _now(), __version__])
+    _insert_figures(db, rep["sha256"], doc["figures"], doc.get("warnings") or [])
+    return Outcome(path, "new", len(doc["figures"]))
 
 
 def ingest_jsonl(db: sqlite_utils.Database, lines: Iterable[str], name: str = "<jsonl>") -> Iterator[Outcome]:

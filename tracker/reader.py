@@ -51,6 +51,9 @@ def text_sha256(text: str) -> str:
 
 def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
     """Decode report bytes; return (text, encoding) or raise ReadError."""
+    from . import html          # a saved web page (e.g. on stdin): its article text
+    if html.is_html(None, data):
+        return html.read_page(data, name).text, "html"
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise ReadError(f"{name}: is {what}, not a text report")
@@ -101,5 +104,8 @@ def read_report(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
         raise ReadError(f"{name}: cannot be read ({exc.strerror or exc})") from None
     if not data.strip():
         raise ReadError(f"{name}: is empty")
+    from . import html          # a saved web page: its article text and metadata
+    if html.is_html(name, data):
+        return html.read_page(data, name)
     text, enc = decode(data, name)
     return Source(name, text, enc)

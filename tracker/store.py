@@ -98,7 +98,49 @@ def m002_query_indexes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_reports_published ON reports (published)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_query_indexes]
+def m003_reviews(db: sqlite_utils.Database) -> None:
+    """Analyst corrections, kept apart from extracted figures (which `reextract` replaces).
+
+    A review names its figure by report and evidence span (the figure's index within the
+    report when it has no span), so it still applies after re-extraction. The view
+    `effective_figures` is `figures` with the reviews applied: rejected figures left out,
+    value / high / qualifier / category overridden; queries read it instead of `figures`.
+    """
+    db.execute("""
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            evidence_start INTEGER,         -- the reviewed figure's evidence span
+            evidence_end INTEGER,
+            figure_idx INTEGER,             -- its index when reviewed (the match when no span)
+            evidence_text TEXT,
+            action TEXT NOT NULL CHECK (action IN ('reject', 'correct')),
+            value NUMERIC,                  -- NULL: keep the extracted one
+            high NUMERIC,
+            qualifier TEXT,
+            category TEXT,
+            note TEXT NOT NULL,
+            created_at TEXT
+        )""")
+    db.execute("CREATE INDEX idx_reviews_span ON reviews (report_id, evidence_start, evidence_end)")
+    db.execute("""
+        CREATE VIEW effective_figures AS
+        SELECT f.id, f.report_id, f.idx, f.parent_id, f.kind,
+               coalesce(v.category, f.category) AS category,
+               coalesce(v.value, f.value) AS value,
+               CASE WHEN v.qualifier IS NULL THEN f.high ELSE v.high END AS high,
+               coalesce(v.qualifier, f.qualifier) AS qualifier,
+               f.start, f."end", f.origin, f.destination,
+               f.evidence_text, f.evidence_start, f.evidence_end,
+               v.id AS review_id, v.note AS review
+        FROM figures f
+        LEFT JOIN reviews v ON v.report_id = f.report_id
+              AND v.evidence_start IS f.evidence_start AND v.evidence_end IS f.evidence_end
+              AND (f.evidence_start IS NOT NULL OR v.figure_idx = f.idx)
+        WHERE v.action IS NOT 'reject'""")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_query_indexes, m003_reviews]
 
 
 def _applied(db: sqlite_utils.Database) -> list[str]:
