@@ -50,9 +50,28 @@ def main(
                                  help="Show the version and exit."),
     db: str = typer.Option("tracker.db", "--db", envvar="TRACKER_DB", metavar="PATH",
                            help="SQLite database file (env TRACKER_DB)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+                               help="Print only results and errors: no progress bars, summaries or notes."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print details of each step on standard error."),
 ):
-    """Turn narrative displacement reports into a reconciled, queryable record of figures."""
-    ctx.ensure_object(dict)["db"] = db
+    """Turn narrative displacement reports into a reconciled, queryable record of figures.
+
+    Exit status: 0 ok, 1 findings or files that failed, 2 usage errors. NO_COLOR=1 turns colours off.
+    """
+    import logging
+
+    if quiet and verbose:
+        raise typer.BadParameter("choose one of --quiet and --verbose", param_hint="-q/-v")
+    obj = ctx.ensure_object(dict)
+    obj["db"] = db
+    obj["verbosity"] = -1 if quiet else 1 if verbose else 0     # commands print notes when >= 0
+    # Notes go through the "tracker" logger to standard error: info unless -q, debug with -v.
+    log = logging.getLogger("tracker")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
 
 
 @app.command()

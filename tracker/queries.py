@@ -39,10 +39,12 @@ _FIGURE_COLUMNS = """
     f.report_id AS report, f.idx AS id, f.kind, f.category, f.value, f.high, f.qualifier,
     f.start, f."end", p.idx AS parent, f.origin, f.destination,
     f.evidence_text AS evidence, f.evidence_start, f.evidence_end,
-    r.published, r.publisher, r.path
+    r.published, r.publisher, r.path, f.review
 """
+# `effective_figures` (migration m003) is `figures` with the analysts' reviews applied:
+# rejected figures left out, corrected fields replaced (tracker.reviews).
 _FIGURE_FROM = """
-    FROM figures f
+    FROM effective_figures f
     JOIN reports r ON r.id = f.report_id
     LEFT JOIN figures p ON p.id = f.parent_id
 """
