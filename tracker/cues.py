@@ -308,7 +308,8 @@ class Cues:
             "movement", "displacement", "stock", "cumulative", "batch", "since",
             "casualty", "casualty_weak", "not_figure_before", "not_figure_context",
             "past", "joiners", "reporting", "reporting_that", "count_words", "during",
-            "origin_cues", "destination_cues", "place_words", "group_words")
+            "origin_cues", "destination_cues", "place_words", "group_words",
+            "increase_before", "increase_after")
 
     def __init__(self):
         self.category = PhraseSet(_labelled(_merged("categories")), glued=True)

@@ -435,6 +435,13 @@ def _nearest(phrases, text: str, cand: Candidate, lo: int, hi: int) -> float:
     return min((_distance(cand, m.start(), m.end()) for m in hits), default=float("inf"))
 
 
+def _increase(text: str, cand: Candidate) -> bool:
+    c = cues()
+    left = cand.qual_start if cand.qual_start is not None else cand.start
+    after = c.increase_after.at(text, cand.span_end) or c.increase_after.at(text, cand.ev_end)
+    return bool(c.increase_before.ending(text, left, 25) or after)
+
+
 def _statement_date(text: str, m) -> bool:
     """A day on which something was said ("said Monday"), not the day people moved."""
     c = cues()
@@ -476,7 +483,13 @@ def _date_kind(text: str, cand: Candidate, published: date | None, cands, idx) -
     stock_near = dist["stock"] < float("inf") and dist["stock"] <= others
     window = roles.get("window") or (roles.get("range") if "since" not in roles else None)
     as_of = roles.get("point") or roles.get("said")
-    if stock_near and (dist["stock"] <= 25 or not ("since" in roles or window)):
+    if _increase(text, cand):
+        # "100,000 more than previously recorded", "an increase of 5,000": the rise since
+        # the last count, a sum over a period whose start the text does not fix
+        cand.kind, cand.start_date, cand.end_date = "window", None, as_of.first if as_of else published
+        return
+    stock_left = _nearest(c.stock, text, cand, max(lo, cand.ev_start - 20), cand.ev_start) <= 20
+    if (stock_near or stock_left) and (dist["stock"] <= 25 or not ("since" in roles or window)):
         cand.kind = "stock"
         if as_of:
             cand.start_date = cand.end_date = as_of.first
