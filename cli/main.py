@@ -43,7 +43,8 @@ def _version(value: bool):
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(epilog="Exit status: 0 ok, 1 findings or files that failed, 2 usage errors. "
+                      "Colours are off when NO_COLOR is set or output is not a terminal.")
 def main(
     ctx: typer.Context,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
@@ -54,10 +55,7 @@ def main(
                                help="Print only results and errors: no progress bars, summaries or notes."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print details of each step on standard error."),
 ):
-    """Turn narrative displacement reports into a reconciled, queryable record of figures.
-
-    Exit status: 0 ok, 1 findings or files that failed, 2 usage errors. NO_COLOR=1 turns colours off.
-    """
+    """Turn narrative displacement reports into a reconciled, queryable record of figures."""
     import logging
 
     if quiet and verbose:

@@ -175,3 +175,16 @@ def test_origin_and_destination_in_english_pass_to_parts():
 def test_a_place_without_a_direction_is_neither():
     fig = one("Some 450 people left today, officials in Raqqa said.", value=450)
     assert fig["origin"] is None and fig["destination"] is None
+
+
+def test_an_increase_over_a_previous_count_is_a_window():
+    text = "The UN said 950,000 people have been displaced since December, 50,000 more than it had recorded a week earlier."
+    one(text, kind="cumulative", value=950000, start="2019-12-01")
+    one(text, kind="window", value=50000, start=None, end="2020-05-10")
+    one("وسجلت المفوضية نزوح 50 ألف شخص، بزيادة 8 آلاف شخص عن الأسبوع الماضي.",
+        kind="window", value=8000, start=None)
+
+
+def test_a_stock_verb_before_the_number_beats_a_participle_after_it():
+    one("Lebanon hosts some 1.5 million Syrians displaced by the war.", kind="stock", value=1500000)
+    one("Some 1.5 million Syrians have been displaced by the war.", kind="cumulative", value=1500000)

@@ -160,7 +160,7 @@ def _single_byte_arabic(data: bytes) -> str:
 def _utf16_without_bom(data: bytes) -> str | None:
     sample = data[:4096]
     nuls = sample.count(0)
-    if len(sample) < 4 or nuls * 10 < len(sample):
+    if nuls < 16 or nuls * 20 < len(sample):          # at least 5%: spaces, digits, punctuation
         return None
     odd = sample[1::2].count(0)
     if odd * 100 >= nuls * 95:
@@ -209,6 +209,9 @@ def _decode_text(data: bytes) -> tuple[str, str]:
 
 def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
     """Decode report bytes; return (text, encoding) or raise ReadError."""
+    from . import html          # a saved web page (e.g. on stdin): its article text
+    if html.is_html(None, data):
+        return html.read_page(data, name).text, "html"
     shown = _shown(name)
     what = _binary_format(data)
     if what:
@@ -258,6 +261,9 @@ def read_stream(stream: BinaryIO, name: str = "<stdin>", max_bytes: int = DEFAUL
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise _too_big(_shown(name), f"more than {max_bytes}", max_bytes)
+    from . import html          # a saved web page: its article text and metadata
+    if html.is_html(name, data):
+        return html.read_page(data, name)
     text, enc = decode(data, name)
     return Source(name, text, enc)
 
@@ -300,5 +306,8 @@ def read_report(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
         raise ReadError(f"{shown}: cannot be read ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
         raise _too_big(shown, f"more than {max_bytes}" if not regular else len(data), max_bytes)
+    from . import html          # a saved web page: its article text and metadata
+    if html.is_html(name, data):
+        return html.read_page(data, name)
     text, enc = decode(data, name)
     return Source(name, text, enc)
