@@ -113,6 +113,9 @@ def extract(
 
 
 from . import db_commands  # noqa: E402,F401  (registers commands)
+from . import export_commands  # noqa: E402,F401  (registers commands)
+from . import chart_commands  # noqa: E402,F401  (registers commands)
+from . import check_commands  # noqa: E402,F401
 
 if __name__ == "__main__":
     app()
