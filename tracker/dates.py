@@ -668,13 +668,18 @@ def _fit_weekday(a: _Atom, stated: date, published: date | None) -> _Span:
 _DATED = ("day", "month", "year", "yearrel", "weekday", "rel")
 
 
-def _atoms(text: str, w: _Words) -> list[_Atom]:
+@lru_cache(maxsize=16)
+def _atoms(text: str) -> tuple[_Atom, ...]:
+    """The atoms of a text, in order. They do not depend on the report date, so the
+    scans with and without one (detect_published, then find_dates) share them; they
+    are never changed once made."""
+    w = _words()
     out = []
     for m in w.atoms.finditer(text):
         a = _atom(w, m, text)
         if a is not None:
             out.append(a)
-    return _merge_day_names(text, out, w)
+    return tuple(_merge_day_names(text, out, w))
 
 
 def _merge_day_names(text: str, atoms: list[_Atom], w: _Words) -> list[_Atom]:
@@ -735,7 +740,7 @@ def _scan(text: str, published: date | None) -> tuple[tuple[DateMention, _Atom, 
 
 def _scan_atoms(text: str, published: date | None) -> list[tuple[DateMention, _Atom, _Span]]:
     w = _words()
-    atoms = _atoms(text, w)
+    atoms = _atoms(text)
     out: list[tuple[DateMention, _Atom, _Span]] = []
     i = 0
     while i < len(atoms):
