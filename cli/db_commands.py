@@ -23,7 +23,7 @@ from rich.text import Text
 from tracker import queries, store
 
 from .main import app
-from .render import format_period, format_value
+from .render import format_period, format_value, safe
 
 # --- shared bits ------------------------------------------------------------------------------
 
@@ -241,12 +241,12 @@ WIDE = {"report", "path", "evidence", "sources", "places", "cumulative", "distin
 
 def _table(headers: list[str], rows: Iterable[list], title: str | None = None) -> Table:
     """A rich table whose cells are plain text (never markup); long columns fold."""
-    table = Table(title=Text(title) if title else None)
+    table = Table(title=safe(title) if title else None)
     for header in headers:
         table.add_column(header, overflow="fold", no_wrap=header not in WIDE,
                          min_width=8 if header in WIDE else None)
     for row in rows:
-        table.add_row(*[cell if isinstance(cell, Text) else Text(str(cell)) for cell in row])
+        table.add_row(*[safe(cell.plain if isinstance(cell, Text) else cell) for cell in row])
     return table
 
 

@@ -74,12 +74,21 @@ def main(
 
 @app.command()
 def extract(
-    files: List[Path] = typer.Argument(..., help="Report files (text), or - for standard input."),
+    files: Optional[List[Path]] = typer.Argument(None, help="Report files (text), or - for standard input."),
     date_: Optional[str] = typer.Option(None, "--date", help="Report date YYYY-MM-DD (else from the text or file name)."),
     lang: Lang = typer.Option(Lang.auto, "--lang", help="Report language."),
     as_json: bool = typer.Option(False, "--json", help="One JSON document per file, one per line."),
+    as_jsonl: bool = typer.Option(False, "--jsonl", help="Like --json, with the report text under \"text\": "
+                                  "what `tracker ingest --from-jsonl` stores."),
+    from_list: Optional[str] = typer.Option(None, "--from-list", metavar="FILE",
+                                            help="Also read the report paths from FILE, one per line (- for standard input)."),
 ):
     """Extract figures from reports and print them; nothing is stored.
+
+    With --jsonl each document also carries its report text, so that extraction can
+    run anywhere and `tracker ingest --from-jsonl docs.jsonl` store the result.
+
+    Example: find reports -name '*.txt' | tracker extract --from-list - --jsonl > docs.jsonl
 
     Example: tracker extract data/sohr-2019-02-12-departures.ar.txt --json | jq '.figures[].value'
     """
@@ -89,10 +98,19 @@ def extract(
     from .render import print_extraction
 
     published = parse_date(date_, "--date")
+    if as_json and as_jsonl:
+        raise typer.BadParameter("choose one of --json and --jsonl", param_hint="--jsonl")
+    names = [str(f) for f in files or []]
+    if from_list == "-" and "-" in names:
+        raise typer.BadParameter("standard input cannot hold both a report and the list of paths",
+                                 param_hint="--from-list")
+    if not names and from_list is None:
+        raise typer.BadParameter("give report files, - for standard input, or --from-list FILE",
+                                 param_hint="FILES")
     failed = 0
-    for path in files:
+    for path in _report_paths(names, from_list):
         try:
-            if str(path) == "-":
+            if path == "-":
                 text, _ = decode(sys.stdin.buffer.read(), "<stdin>")
                 name = "-"
             else:
@@ -104,12 +122,29 @@ def extract(
             failed += 1
             typer.echo(f"error: {exc}", err=True)
             continue
-        if as_json:
+        if as_jsonl:
+            sys.stdout.write(json.dumps({**doc, "text": text}, ensure_ascii=False) + "\n")
+        elif as_json:
             sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
         else:
             print_extraction(doc, text)
     if failed:
         raise typer.Exit(1)
+
+
+def _report_paths(names: List[str], from_list: Optional[str]):
+    """The paths given as arguments, then those listed in `from_list` (blank lines skipped)."""
+    yield from names
+    if from_list is None:
+        return
+    try:
+        lines = sys.stdin if from_list == "-" else open(from_list, encoding="utf-8")
+    except OSError as exc:
+        raise typer.BadParameter(f"{from_list}: {exc.strerror or exc}", param_hint="--from-list")
+    with lines:
+        for line in lines:
+            if line.strip():
+                yield line.rstrip("\r\n")
 
 
 from . import db_commands  # noqa: E402,F401  (registers commands)

@@ -1,12 +1,24 @@
-"""Rich tables for people; report text always printed as text, never as markup."""
+"""Rich tables for people; report text always printed as text, never as markup.
+
+Every cell and title is a `rich.text.Text` (so `[bold red]` stays as written) built with
+`safe()`, which also writes control characters as escapes (`\\x1b`), so that an ANSI
+sequence inside a report or a file name cannot act on the terminal.
+"""
 from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tracker.reader import visible
+
 QUALIFIER_SIGNS = {"exact": "", "approx": "~", "more_than": ">", "at_least": ">=",
                    "less_than": "<", "at_most": "<=", "range": ""}
+
+
+def safe(value, style: str = "") -> Text:
+    """Any value as plain text for rich: no markup, control characters escaped."""
+    return Text(visible("" if value is None else str(value)), style=style)
 
 
 def format_value(fig: dict) -> str:
@@ -29,16 +41,15 @@ def format_period(fig: dict) -> str:
 def print_extraction(doc: dict, text: str, console: Console | None = None) -> None:
     console = console or Console()
     rep = doc["report"]
-    title = Text(f"{rep.get('path')}  ")
+    title = safe(f"{rep.get('path')}  ")
     title.append(f"published {rep.get('published') or '?'} ({rep.get('published_from') or 'unknown'}), "
                  f"{rep.get('language')}, {len(doc['figures'])} figures")
     table = Table(title=title, show_lines=False)
     for col in ("id", "kind", "category", "value", "period", "parent", "evidence"):
         table.add_column(col, overflow="fold")
     for fig in doc["figures"]:
-        table.add_row(str(fig["id"]), fig["kind"], fig["category"], format_value(fig),
-                      format_period(fig), "" if fig.get("parent") is None else str(fig["parent"]),
-                      Text(fig["evidence"]["text"]))
+        table.add_row(safe(fig["id"]), safe(fig["kind"]), safe(fig["category"]), safe(format_value(fig)),
+                      safe(format_period(fig)), safe(fig.get("parent")), safe(fig["evidence"]["text"]))
     console.print(table)
     for w in doc.get("warnings", []):
-        console.print(Text("warning: " + w, style="yellow"))
+        console.print(safe("warning: " + w, style="yellow"))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import PurePath
@@ -32,6 +32,7 @@ from pathlib import PurePath
 from dateutil.relativedelta import relativedelta
 
 from . import lexicon
+from .prefilter import finditer_filtered, start_filter
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class _Words:
     year_followers: frozenset
     labels: re.Pattern
     atoms: re.Pattern
+    atom_starts: re.Pattern | None     # where an atom can begin (prefilter.start_filter)
 
 
 def _merged(langs: tuple[str, ...]) -> dict:
@@ -181,8 +183,9 @@ def _words(langs: tuple[str, ...] = lexicon.LANGUAGES) -> _Words:
         year_followers=frozenset(lower(d["function_words_after_year"])),
         labels=labels,
         atoms=re.compile(_atom_pattern(d), re.I),
+        atom_starts=None,
     )
-    return w
+    return replace(w, atom_starts=start_filter(w.atoms.pattern, w.atoms.flags, depth=6))
 
 
 def _atom_pattern(d: dict) -> str:
@@ -675,7 +678,7 @@ def _atoms(text: str) -> tuple[_Atom, ...]:
     are never changed once made."""
     w = _words()
     out = []
-    for m in w.atoms.finditer(text):
+    for m in finditer_filtered(w.atoms, w.atom_starts, text):
         a = _atom(w, m, text)
         if a is not None:
             out.append(a)

@@ -284,7 +284,9 @@ def _write(db: sqlite_utils.Database, path: str, doc: dict, text: str) -> Outcom
 
 def ingest_jsonl(db: sqlite_utils.Database, lines: Iterable[str], name: str = "<jsonl>") -> Iterator[Outcome]:
     """Store documents already extracted: one `tracker.extract()` JSON object per line, with
-    the report text under "text" (optional: without it `reextract` skips the report)."""
+    the report text under "text" (optional: without it `reextract` skips the report).
+    A line {"path": ..., "error": ...} (a file the extracting side could not read) is
+    counted as failed."""
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -293,6 +295,9 @@ def ingest_jsonl(db: sqlite_utils.Database, lines: Iterable[str], name: str = "<
             doc = json.loads(line)
             if not isinstance(doc, dict):
                 raise StoreError("not a JSON object")
+            if "error" in doc and "report" not in doc:     # a file the extracting side could not read
+                yield Outcome(doc.get("path") or where, "failed", reason=str(doc["error"]))
+                continue
             new = save_document(db, doc, doc.get("text"))
             yield Outcome(doc["report"].get("path") or where, "new" if new else "stored",
                           len(doc["figures"]) if new else 0)

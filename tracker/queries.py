@@ -26,7 +26,9 @@ and lists, JSON-ready (ISO dates, numbers as numbers), so the CLI only prints.
 """
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
+from fractions import Fraction
 from typing import Iterable, Iterator
 
 import sqlite_utils
@@ -113,12 +115,14 @@ def figures(db: sqlite_utils.Database, kinds: Iterable[str] = (), categories: It
 
 # --- intervals ----------------------------------------------------------------------------
 
-def interval(qualifier: str, value, high=None) -> tuple:
-    """The (low, high) a qualified figure allows; None is unbounded."""
+def interval(qualifier: str, value, high=None, tolerance: float = 0.1) -> tuple:
+    """The (low, high) a qualified figure allows; None is unbounded. `approx` is value ±
+    tolerance, rounded outwards for integers (exact fractions, so 10% of 355 is 35.5)."""
     if qualifier == "approx":
         if isinstance(value, int):
-            return (value * 9) // 10, -((-value * 11) // 10)     # floor, ceil in integers
-        return value * 0.9, value * 1.1
+            t = Fraction(str(tolerance))
+            return math.floor(value * (1 - t)), math.ceil(value * (1 + t))
+        return value * (1 - tolerance), value * (1 + tolerance)
     if qualifier in ("more_than", "at_least"):
         return value, None
     if qualifier in ("less_than", "at_most"):

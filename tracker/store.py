@@ -123,21 +123,25 @@ def m003_reviews(db: sqlite_utils.Database) -> None:
             created_at TEXT
         )""")
     db.execute("CREATE INDEX idx_reviews_span ON reviews (report_id, evidence_start, evidence_end)")
-    db.execute("""
+    # Two arms rather than one LEFT JOIN, so that filters on category, start and end still
+    # reach the figures indexes: unreviewed figures as stored, then the corrected ones
+    # (driven from the few reviews: CROSS JOIN keeps that order).
+    match = ("v.report_id = f.report_id AND v.evidence_start IS f.evidence_start "
+             "AND v.evidence_end IS f.evidence_end AND (f.evidence_start IS NOT NULL OR v.figure_idx = f.idx)")
+    db.execute(f"""
         CREATE VIEW effective_figures AS
-        SELECT f.id, f.report_id, f.idx, f.parent_id, f.kind,
-               coalesce(v.category, f.category) AS category,
-               coalesce(v.value, f.value) AS value,
-               CASE WHEN v.qualifier IS NULL THEN f.high ELSE v.high END AS high,
-               coalesce(v.qualifier, f.qualifier) AS qualifier,
-               f.start, f."end", f.origin, f.destination,
-               f.evidence_text, f.evidence_start, f.evidence_end,
-               v.id AS review_id, v.note AS review
+        SELECT f.id, f.report_id, f.idx, f.parent_id, f.kind, f.category, f.value, f.high, f.qualifier,
+               f.start, f."end", f.origin, f.destination, f.evidence_text, f.evidence_start, f.evidence_end,
+               NULL AS review_id, NULL AS review
         FROM figures f
-        LEFT JOIN reviews v ON v.report_id = f.report_id
-              AND v.evidence_start IS f.evidence_start AND v.evidence_end IS f.evidence_end
-              AND (f.evidence_start IS NOT NULL OR v.figure_idx = f.idx)
-        WHERE v.action IS NOT 'reject'""")
+        WHERE NOT EXISTS (SELECT 1 FROM reviews v WHERE {match})
+        UNION ALL
+        SELECT f.id, f.report_id, f.idx, f.parent_id, f.kind, coalesce(v.category, f.category),
+               coalesce(v.value, f.value), CASE WHEN v.qualifier IS NULL THEN f.high ELSE v.high END,
+               coalesce(v.qualifier, f.qualifier), f.start, f."end", f.origin, f.destination,
+               f.evidence_text, f.evidence_start, f.evidence_end, v.id, v.note
+        FROM reviews v CROSS JOIN figures f ON {match}
+        WHERE v.action = 'correct'""")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_query_indexes, m003_reviews]

@@ -1,0 +1,39 @@
+"""The prefilter finds exactly what the full pattern finds."""
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker import dates
+from tracker.prefilter import finditer_filtered, start_filter
+
+
+def spans(pattern, starts, text):
+    return [m.span() for m in finditer_filtered(pattern, starts, text)]
+
+
+def test_small_patterns():
+    for source in [r"(?<!\w)(?:the\s+last\s+\d+\s+days|\d{4}-\d\d|منذ\s+(?:\d+|يوم))", r"ab?c|x*y", r"(a)(?(1)b|c)d"]:
+        pattern = re.compile(source, re.I)
+        starts = start_filter(pattern.pattern, pattern.flags, depth=4)
+        for text in ["The  last 3 days, 2019-02 and منذ 3", "ac abc xxy y ad abd", "THE LAST 48 DAYS"]:
+            assert spans(pattern, starts, text) == [m.span() for m in pattern.finditer(text)]
+
+
+def test_a_pattern_that_can_start_anywhere_has_no_filter():
+    assert start_filter(r".+x", 0) is None
+    assert start_filter(r"a?", 0) is None
+
+
+_w = dates._words()
+_words = sorted({w for d in (_w.months, _w.weekdays, _w.units, _w.relative, _w.counts, _w.mods, _w.ordinals)
+                 for w in d} | {"the", "last", "since", "منذ", "خلال", "الـ", "من", "و", "في", ",", "-", "/", ":"})
+_pieces = st.one_of(st.sampled_from(_words), st.integers(0, 2100).map(str), st.sampled_from([" ", "  ", "\n", "، "]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_pieces, max_size=30).map("".join))
+def test_the_date_atoms_are_the_same_with_and_without_the_filter(text):
+    assert spans(_w.atoms, _w.atom_starts, text) == [m.span() for m in _w.atoms.finditer(text)]

@@ -1,0 +1,144 @@
+"""Skip the places where a big regex cannot match, to scan a text quickly.
+
+Python's `re` tries every alternative of a pattern at every position; a pattern made
+of hundreds of words (dates.py's atoms) spends most of its time failing. From the
+pattern's own parse tree, `start_filter` builds a small regex of what its matches can
+begin with (their first few characters, as a trie), so that
+
+    for m in finditer_filtered(pattern, starts, text): ...
+
+tries the pattern only where the filter matches and finds exactly what
+`pattern.finditer(text)` finds (the filter over-approximates, never misses: look-arounds
+count as matching anything, a group it cannot read ends the prefix).
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+try:
+    from re import _parser as _sre_parse            # Python 3.11+
+except ImportError:                                 # pragma: no cover
+    import sre_parse as _sre_parse                  # type: ignore
+
+_CATEGORY = {"CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_SPACE": r"\s",
+             "CATEGORY_NOT_SPACE": r"\S", "CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W"}
+
+
+def _char_class(items) -> str | None:
+    out = []
+    for op, av in items:
+        name = str(op)
+        if name == "NEGATE":
+            out.insert(0, "^")
+        elif name == "LITERAL":
+            out.append(re.escape(chr(av)))
+        elif name == "RANGE":
+            out.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif name == "CATEGORY" and str(av) in _CATEGORY:
+            out.append(_CATEGORY[str(av)])
+        else:
+            return None
+    return "[" + "".join(out) + "]"
+
+
+def _first(item, budget: int) -> set:
+    """(tokens, open) pairs: what `item` can begin with, at most `budget` characters, each a
+    regex for one character; open when the tokens are the whole of what it matched."""
+    op, av = item
+    name = str(op)
+    if name == "LITERAL":
+        return {((re.escape(chr(av)),), True)}
+    if name == "NOT_LITERAL":
+        return {(("[^" + re.escape(chr(av)) + "]",), True)}
+    if name == "IN":
+        token = _char_class(av)
+        return {((token,), True)} if token else {((), False)}
+    if name in ("AT", "ASSERT", "ASSERT_NOT"):
+        return {((), True)}
+    if name == "BRANCH":
+        return set().union(*(_first_seq(alt, budget) for alt in av[1]))
+    if name == "SUBPATTERN":
+        return _first_seq(av[-1], budget)
+    if name == "ATOMIC_GROUP":
+        return _first_seq(av, budget)
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, high, body = av
+        if low >= 1 and len(body) == 1 and str(body[0][0]) in ("LITERAL", "NOT_LITERAL", "IN"):
+            (token,), _ = next(iter(_first(body[0], 1)))
+            if token:                   # one character, repeated: "\s+" is one token
+                top = "" if high == _sre_parse.MAXREPEAT else str(high)
+                return {((f"{token}{{{low},{top}}}",), True)}
+        once = _first_seq(body, budget)
+        if (low, high) in ((0, 1), (1, 1)):
+            found = set(once)
+        else:
+            found = {(toks, False) for toks, _ in once}
+        if low == 0:
+            found.add(((), True))
+        return found
+    return {((), False)}                # anything else (backreferences, ...): unknown
+
+
+def _first_seq(items, budget: int) -> set:
+    states = {((), True)}
+    for item in items:
+        if not any(open_ and len(toks) < budget for toks, open_ in states):
+            break
+        nxt = set()
+        for toks, open_ in states:
+            if not open_ or len(toks) >= budget:
+                nxt.add((toks, False))
+                continue
+            for more, open2 in _first(item, budget - len(toks)):
+                nxt.add((toks + more, open2))
+        states = nxt
+    return states
+
+
+def _trie_regex(seqs) -> str:
+    trie: dict = {}
+    for toks in seqs:
+        node = trie
+        for t in toks:
+            if node.get("") is True:       # a shorter prefix already allows anything after
+                break
+            node = node.setdefault(t, {})
+        else:
+            node.clear()
+            node[""] = True
+
+    def emit(node) -> str:
+        if node.get(""):
+            return ""
+        parts = [t + emit(child) for t, child in sorted(node.items())]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    return emit(trie)
+
+
+def start_filter(pattern: str, flags: int, depth: int = 3) -> "re.Pattern | None":
+    """A regex whose matches (empty, by lookahead) are at least every place where `pattern`
+    can start a match; None when there is no such cheap filter (it could match anything)."""
+    firsts = _first_seq(_sre_parse.parse(pattern, flags), depth)
+    if any(not toks for toks, _ in firsts):
+        return None
+    lead = r"(?<!\w)" if pattern.startswith(r"(?<!\w)") else ""     # a word start only, as the pattern says
+    return re.compile(lead + "(?=" + _trie_regex({toks for toks, _ in firsts}) + ")", flags)
+
+
+def finditer_filtered(pattern: re.Pattern, starts: re.Pattern | None, text: str) -> Iterator[re.Match]:
+    """`pattern.finditer(text)` for a pattern that never matches the empty string, trying
+    it only where `starts` (from start_filter) matches."""
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    pos = 0
+    for candidate in starts.finditer(text):
+        at = candidate.start()
+        if at < pos:
+            continue
+        m = pattern.match(text, at)
+        if m:
+            yield m
+            pos = m.end() if m.end() > at else at + 1
