@@ -116,13 +116,27 @@ def _merge_numbers(found, extra):
     return sorted(out, key=lambda n: n.start)
 
 
-def _inside(spans, start, end) -> bool:
-    return any(a < end and start < b for a, b in spans)
+class _Spans:
+    """Sorted, merged spans, asked whether a range overlaps any of them (binary search)."""
+
+    def __init__(self, spans):
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self.starts = [a for a, _ in merged]
+        self.ends = [b for _, b in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, end - 1) - 1
+        return i >= 0 and self.ends[i] > start
 
 
 def _candidates(text: str, nums, mentions, sentences) -> list[Candidate]:
     """Numbers that are not part of a date, time or duration; ranges joined."""
-    date_spans = [(m.start, m.end) for m in mentions]
+    date_spans = _Spans((m.start, m.end) for m in mentions)
     c = cues()
     out: list[Candidate] = []
     skip_next = False
@@ -131,7 +145,7 @@ def _candidates(text: str, nums, mentions, sentences) -> list[Candidate]:
         if skip_next:
             skip_next = False
             continue
-        if _inside(date_spans, n.start, n.end):
+        if date_spans.overlaps(n.start, n.end):
             continue
         while s_idx < len(sentences) - 1 and n.start >= sentences[s_idx][1]:
             s_idx += 1
@@ -142,7 +156,7 @@ def _candidates(text: str, nums, mentions, sentences) -> list[Candidate]:
             nxt = nums[i + 1]
             join = c.range_join.at(text, n.end, nxt.start)
             if join and not text[join.end():nxt.start].strip() and nxt.value > n.value \
-                    and not _inside(date_spans, nxt.start, nxt.end):
+                    and not date_spans.overlaps(nxt.start, nxt.end):
                 word = join.group().strip().lower()
                 opened = c.range_open.ending(text, n.start, 25)
                 if word not in ("و", "and") or opened:
@@ -377,16 +391,17 @@ def _assign_mentions(text: str, cands: list[Candidate], mentions, sentences) -> 
     """
     c = cues()
     starts = [s for s, _ in sentences]
-    anchors = [i for i, k in enumerate(cands) if k.excluded not in ("unit", "year", "not a count")]
+    anchors: dict[int, list[int]] = {}
+    for i, k in enumerate(cands):
+        if k.excluded not in ("unit", "year", "not a count"):
+            anchors.setdefault(k.sentence, []).append(i)
     for m in mentions:
         if m.role == "duration":
             continue
         sentence = bisect_right(starts, m.start) - 1
         best, best_d = None, None
-        for i in anchors:
+        for i in anchors.get(sentence, ()):
             k = cands[i]
-            if k.sentence != sentence:
-                continue
             s0, s1 = k.ev_start, k.ev_end
             if m.start >= s1:
                 d = m.start - s1 + (CLAUSE_PENALTY if _CLAUSE.search(text, s1, m.start) else 0)
