@@ -122,26 +122,30 @@ def extraction(name: str, texts: list[tuple[str, str]], repeat: int, dateparser_
 
 # --- ingest end to end ------------------------------------------------------------------------
 
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
 def _tree_rss(pid: int) -> tuple[int, int]:
-    """(RSS of pid, RSS of pid and all its descendants) in bytes, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry))
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, IndexError, ValueError):
-            continue
+    """(RSS of pid, RSS of pid and all its descendants) in bytes, from /proc (Linux)."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
-        total += rss.get(p, 0)
-        todo.extend(children.get(p, []))
-    return rss.get(pid, 0), total
+        total += _rss(p)
+        todo.extend(_children(p))
+    return _rss(pid), total
 
 
 def ingest(work: Path, folder: Path, reports: int, jobs: int) -> None:
@@ -155,7 +159,7 @@ def ingest(work: Path, folder: Path, reports: int, jobs: int) -> None:
     while proc.poll() is None:
         main, tree = _tree_rss(proc.pid)
         peak_main, peak_tree = max(peak_main, main), max(peak_tree, tree)
-        time.sleep(0.2)
+        time.sleep(0.5)
     out, err = proc.communicate()
     took = time.perf_counter() - t
     if proc.returncode != 0:

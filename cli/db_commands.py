@@ -47,6 +47,35 @@ def option_date(value: Optional[str], option: str) -> Optional[date]:
         fail(f"{option}: {value!r} is not a date; expected YYYY-MM-DD", 2)
 
 
+def option_size(value: Optional[str], option: str) -> int:
+    """A size such as 50MB or 2000000 (bytes), or a one-line usage error."""
+    from tracker.reader import DEFAULT_MAX_BYTES, parse_size
+
+    if value is None:
+        return DEFAULT_MAX_BYTES
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        fail(f"{option}: {exc}", 2)
+
+
+MAX_JOBS = 256
+
+
+def option_jobs(value: Optional[str], option: str = "--jobs") -> Optional[int]:
+    """A number of worker processes, 1 to MAX_JOBS, or a one-line usage error."""
+    if value is None:
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= MAX_JOBS:
+        fail(f"{option}: {value!r} is not a number of processes; expected 1 to {MAX_JOBS}", 2)
+    return int(value)
+
+
+def quiet(ctx: typer.Context) -> bool:
+    """-q: results and errors only."""
+    return (ctx.obj or {}).get("verbosity", 0) < 0
+
+
 def option_choices(values: Optional[List[str]], allowed: Iterable[str], option: str) -> list[str]:
     allowed = list(allowed)
     for value in values or []:
@@ -65,15 +94,18 @@ def output_format(as_json: bool, as_jsonl: bool, as_csv: bool) -> str:
 @contextmanager
 def database(ctx: typer.Context, create: bool = False):
     """The database named by --db / TRACKER_DB; queries never create one."""
+    from .errors import database_errors
+
     path = (ctx.obj or {}).get("db", "tracker.db")
-    try:
-        db = store.open_db(path, create=create)
-    except store.StoreError as exc:
-        fail(str(exc), 1)
-    try:
-        yield db
-    finally:
-        db.close()
+    with database_errors(path):
+        try:
+            db = store.open_db(path, create=create)
+        except store.StoreError as exc:
+            fail(str(exc), 1)
+        try:
+            yield db
+        finally:
+            db.close()
 
 
 def number(v) -> str:
@@ -136,12 +168,12 @@ def emit(rows: Iterable[dict], fmt: str, columns: list[str], table: Optional[Cal
 # --- ingest and reextract ---------------------------------------------------------------------
 
 @contextmanager
-def progress_bar(total: int):
+def progress_bar(total: int, hidden: bool = False):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     console = Console(stderr=True)
     bar = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=console, transient=True, disable=not console.is_terminal or total < 2)
+                   console=console, transient=True, disable=hidden or not console.is_terminal or total < 2)
     with bar:
         task = bar.add_task("ingest", total=total)
         yield (lambda: bar.advance(task)), bar.console
@@ -157,38 +189,45 @@ def ingest(
     glob: str = typer.Option("*.txt", "--glob", help="Which files to take from directories."),
     from_jsonl: Optional[Path] = typer.Option(None, "--from-jsonl", metavar="FILE",
                                               help="Also store documents already extracted, one JSON per line ('text' key holds the report text)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", min=1,
+    jobs: Optional[str] = typer.Option(None, "--jobs", "-j", metavar="N",
                                        help="Extract in N worker processes (default: all cores)."),
+    max_bytes: Optional[str] = typer.Option(None, "--max-bytes", envvar="TRACKER_MAX_BYTES", metavar="SIZE",
+                                            help="Refuse report files larger than SIZE (default 50MB; env TRACKER_MAX_BYTES)."),
 ):
     """Extract figures from reports and store them; reports already stored are skipped.
 
     Example: tracker ingest data/ --glob '*.txt' && tracker ingest data/sohr-2019-02-12-departures.ar.txt
     """
-    from tracker.ingest import Summary, default_jobs, expand, ingest_files
+    from tracker.ingest import MIN_PARALLEL, Summary, default_jobs, expand, ingest_files
+
+    from tracker.reader import visible
 
     published = option_date(date_, "--date")
+    workers = option_jobs(jobs)
+    limit = option_size(max_bytes, "--max-bytes")
     if lang not in ("auto", "ar", "en"):
         fail(f"--lang: unknown value {lang!r}; expected auto, ar or en", 2)
     if not paths and from_jsonl is None:
         fail("give report files, directories or -, or --from-jsonl FILE", 2)
     if from_jsonl is not None and not from_jsonl.is_file():
         fail(f"--from-jsonl: {from_jsonl}: no such file", 2)
-    files = list(expand(paths or [], glob))
+    total = sum(1 for _ in expand(paths or [], glob))      # counted, then streamed: no list of 100k paths
+    files = expand(paths or [], glob) if total >= MIN_PARALLEL else list(expand(paths or [], glob))
     summary = Summary()
-    with database(ctx, create=True) as db, progress_bar(len(files)) as (advance, console):
+    with database(ctx, create=True) as db, progress_bar(total, quiet(ctx)) as (advance, console):
         outcomes = ingest_files(db, files, published=published, lang=None if lang == "auto" else lang,
-                                publisher=publisher, read_stdin=lambda: sys.stdin.buffer.read(),
-                                jobs=jobs or default_jobs())
+                                publisher=publisher, jobs=workers or default_jobs(), max_bytes=limit)
         if from_jsonl is not None:
             outcomes = _chain(outcomes, _jsonl(db, from_jsonl))
         for outcome in outcomes:
             summary.add(outcome)
             advance()
             if outcome.status == "failed":
-                console.print(Text(f"error: {outcome.path}: {outcome.reason}"), soft_wrap=True)
+                console.print(Text(f"error: {visible(outcome.path)}: {outcome.reason}"), soft_wrap=True)
     if summary.read == 0:
         fail(f"no report files found (directories are searched for {glob!r}, see --glob)", 1)
-    typer.echo(summary.line())
+    if not quiet(ctx):
+        typer.echo(summary.line())
     if summary.failed:
         raise typer.Exit(1)
 
@@ -221,7 +260,8 @@ def reextract(ctx: typer.Context):
                 done += 1
                 before += result["before"]
                 after += result["after"]
-    typer.echo(f"{done} reports re-extracted: {before} figures before, {after} now; {failed} failed")
+    if not quiet(ctx):
+        typer.echo(f"{done} reports re-extracted: {before} figures before, {after} now; {failed} failed")
     if failed:
         raise typer.Exit(1)
 

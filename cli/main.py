@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -25,16 +24,6 @@ class Lang(str, Enum):
     auto = "auto"
     ar = "ar"
     en = "en"
-
-
-def parse_date(value: Optional[str], option: str) -> Optional[date]:
-    """A YYYY-MM-DD option value, or a usage error naming the option (exit 2)."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD", param_hint=option)
 
 
 def _version(value: bool):
@@ -82,6 +71,8 @@ def extract(
                                   "what `tracker ingest --from-jsonl` stores."),
     from_list: Optional[str] = typer.Option(None, "--from-list", metavar="FILE",
                                             help="Also read the report paths from FILE, one per line (- for standard input)."),
+    max_bytes: Optional[str] = typer.Option(None, "--max-bytes", envvar="TRACKER_MAX_BYTES", metavar="SIZE",
+                                            help="Refuse report files larger than SIZE (default 50MB; env TRACKER_MAX_BYTES)."),
 ):
     """Extract figures from reports and print them; nothing is stored.
 
@@ -92,32 +83,27 @@ def extract(
 
     Example: tracker extract data/sohr-2019-02-12-departures.ar.txt --json | jq '.figures[].value'
     """
-    from tracker import extract as run_extract
-    from tracker.reader import ReadError, decode, read_report
+    from tracker.ingest import extract_source, read_source
+    from tracker.reader import ReadError
 
+    from .db_commands import fail, option_date, option_size
     from .render import print_extraction
 
-    published = parse_date(date_, "--date")
+    published = option_date(date_, "--date")
+    limit = option_size(max_bytes, "--max-bytes")
     if as_json and as_jsonl:
-        raise typer.BadParameter("choose one of --json and --jsonl", param_hint="--jsonl")
+        fail("--jsonl: choose one of --json and --jsonl", 2)
     names = [str(f) for f in files or []]
     if from_list == "-" and "-" in names:
-        raise typer.BadParameter("standard input cannot hold both a report and the list of paths",
-                                 param_hint="--from-list")
+        fail("--from-list: standard input cannot hold both a report and the list of paths", 2)
     if not names and from_list is None:
-        raise typer.BadParameter("give report files, - for standard input, or --from-list FILE",
-                                 param_hint="FILES")
+        fail("give report files, - for standard input, or --from-list FILE", 2)
     failed = 0
     for path in _report_paths(names, from_list):
         try:
-            if path == "-":
-                text, _ = decode(sys.stdin.buffer.read(), "<stdin>")
-                name = "-"
-            else:
-                source = read_report(path)
-                text, name = source.text, source.path
-            doc = run_extract(text, published=published, lang=None if lang == Lang.auto else lang.value,
-                              path=name)
+            source = read_source(path, limit)
+            text = source.text
+            doc = extract_source(source, path, published, None if lang == Lang.auto else lang.value)
         except ReadError as exc:
             failed += 1
             typer.echo(f"error: {exc}", err=True)
@@ -140,7 +126,9 @@ def _report_paths(names: List[str], from_list: Optional[str]):
     try:
         lines = sys.stdin if from_list == "-" else open(from_list, encoding="utf-8")
     except OSError as exc:
-        raise typer.BadParameter(f"{from_list}: {exc.strerror or exc}", param_hint="--from-list")
+        from .db_commands import fail
+
+        fail(f"--from-list: {from_list}: {exc.strerror or exc}", 2)
     with lines:
         for line in lines:
             if line.strip():
@@ -151,6 +139,7 @@ from . import db_commands  # noqa: E402,F401  (registers commands)
 from . import export_commands  # noqa: E402,F401  (registers commands)
 from . import chart_commands  # noqa: E402,F401  (registers commands)
 from . import check_commands  # noqa: E402,F401
+from . import reconcile_commands  # noqa: E402,F401
 
 if __name__ == "__main__":
     app()

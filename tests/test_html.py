@@ -174,7 +174,6 @@ def test_a_page_on_standard_input_is_read_as_a_page():
 
 
 @needs_trafilatura
-@pytest.mark.xfail(strict=True, reason="ingest and extract do not pass the page's metadata to extract() yet")
 def test_ingest_fills_date_and_publisher_from_the_page(tmp_path):
     db = tmp_path / "t.db"
     result = runner.invoke(app, ["--db", str(db), "ingest", str(AR), "--jobs", "1"])

@@ -17,6 +17,7 @@ directory that cannot be read (Permission denied)", "is a broken symbolic link")
 """
 from __future__ import annotations
 
+import fnmatch
 import os
 from pathlib import Path, PurePath
 from typing import Iterable, Iterator
@@ -42,16 +43,17 @@ def _identity(path: Path) -> tuple[int, int] | None:
 def _walk_directory(top: Path, glob: str) -> Iterator[str]:
     seen: set[tuple[int, int]] = set()
     inside = os.path.realpath(top)
+    simple = "/" not in glob and os.sep not in glob
     # A stack of sorted entry lists, walked depth first: the order of sorted(top.rglob(glob)).
-    stack: list[list[os.DirEntry | Path]] = [[top]]
+    stack: list[list] = [[top]]
     while stack:
         entries = stack[-1]
         if not entries:
             stack.pop()
             continue
         entry = entries.pop()
-        path = Path(entry.path) if isinstance(entry, os.DirEntry) else entry
         if _is_dir(entry):
+            path = Path(entry.path) if isinstance(entry, os.DirEntry) else entry
             if path is not top and path.is_symlink() and _within(os.path.realpath(path), inside):
                 continue                                 # walked under its own name, or a loop
             key = _identity(path)
@@ -65,8 +67,9 @@ def _walk_directory(top: Path, glob: str) -> Iterator[str]:
                 yield str(path)                          # the reader says why it cannot be read
                 continue
             stack.append(children)
-        elif _matches(path, top, glob) and (_is_file(entry) or _is_broken_link(entry)):
-            yield str(path)
+        elif (fnmatch.fnmatchcase(entry.name, glob) if simple else _matches(Path(entry.path), top, glob)) \
+                and (_is_file(entry) or _is_broken_link(entry)):
+            yield entry.path
 
 
 def _within(path: str, directory: str) -> bool:

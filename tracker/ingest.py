@@ -14,6 +14,7 @@ the main process writes the documents in order, several reports per transaction.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import sqlite3
@@ -25,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .reader import ReadError, decode, read_report, text_sha256
+from .reader import DEFAULT_MAX_BYTES, ReadError, Source, read_report, read_stream, text_sha256
 from .store import StoreError, _insert_figures, _now, check_document, has_report, save_document, write_transaction
 from . import __version__
 
@@ -81,46 +82,77 @@ class Summary:
 
 
 def expand(paths: Iterable[str], glob: str = "*.txt") -> Iterator[str]:
-    """Files as given, directories as their files matching `glob` (recursively, sorted), '-' as is."""
-    for path in paths:
-        p = Path(path)
-        if path != "-" and p.is_dir():
-            yield from (str(f) for f in sorted(p.rglob(glob)) if f.is_file())
-        else:
-            yield str(path)
+    """Files as given, directories as their files matching `glob` (recursively, in name
+    order, streamed, never into a symlink loop), '-' as is: see `files.walk`."""
+    from .files import walk
+
+    yield from walk(paths, glob)
+
+
+def read_source(path: str, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | None = None) -> Source:
+    """A report file, or standard input for '-' (`data`: its bytes, already read)."""
+    if data is not None:
+        return read_stream(io.BytesIO(data), "<stdin>", max_bytes)
+    if path == "-":
+        return read_stream(sys.stdin.buffer, "<stdin>", max_bytes)
+    return read_report(path, max_bytes)
+
+
+def extract_source(source: Source, path: str, published: date | None = None, lang: str | None = None,
+                   publisher: str | None = None, extract_fn: Callable[..., dict] | None = None) -> dict:
+    """Extract one report read by `read_source`, passing on what the file says of itself."""
+    if extract_fn is None:
+        from .extract import extract as extract_fn
+    meta = source.metadata
+    return extract_fn(source.text, published=published, lang=lang, path=path, publisher=publisher,
+                      **({"metadata": meta} if meta else {}))
+
+
+def _read_and_extract(path: str, data: bytes | None, options: tuple,
+                      stored: Callable[[str], bool]) -> tuple:
+    """(path, status, doc, text, reason), status "extracted", "stored" or "failed": the
+    work on one file, the same in-process and in a worker."""
+    published, lang, publisher, extract_fn, max_bytes = options
+    try:
+        source = read_source(path, max_bytes, data)
+        if stored(source.sha256):
+            return path, "stored", None, None, None
+        doc = extract_source(source, path, published, lang, publisher, extract_fn)
+        return path, "extracted", doc, source.text, None
+    except (ReadError, StoreError) as exc:
+        return path, "failed", None, None, str(exc).removeprefix(f"{path}: ")
+    except Exception as exc:  # an extractor bug on one report must not stop the others
+        return path, "failed", None, None, f"{type(exc).__name__}: {exc}"
 
 
 def ingest_files(db: sqlite_utils.Database, paths: Iterable[str], published: date | None = None,
                  lang: str | None = None, publisher: str | None = None,
                  read_stdin: Callable[[], bytes] | None = None,
-                 extract_fn: Callable[..., dict] | None = None, jobs: int = 1) -> Iterator[Outcome]:
-    """Read, extract and store each file ('-' reads `read_stdin()`); yield one Outcome per file,
-    in the order of `paths`.
+                 extract_fn: Callable[..., dict] | None = None, jobs: int = 1,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Outcome]:
+    """Read, extract and store each file ('-' reads `read_stdin()`, else standard input);
+    yield one Outcome per file, in the order of `paths`.
 
     `jobs` > 1 extracts in that many worker processes (`extract_fn` must then be picklable,
     i.e. a module-level function); fewer than MIN_PARALLEL files are done in-process.
+    Database errors (a full disk, a read-only file) are not a file's fault: they stop the run.
     """
-    if extract_fn is None:
-        from .extract import extract as extract_fn
+    options = (published, lang, publisher, extract_fn, max_bytes)
     if jobs > 1 and not (hasattr(paths, "__len__") and len(paths) < MIN_PARALLEL):
-        yield from _ingest_parallel(db, paths, jobs, (published, lang, publisher, extract_fn), read_stdin)
+        yield from _ingest_parallel(db, paths, jobs, options, read_stdin)
         return
     for path in paths:
+        data = read_stdin() if path == "-" and read_stdin else None
+        path, status, doc, text, reason = _read_and_extract(path, data, options, lambda sha: has_report(db, sha))
+        if status != "extracted":
+            yield Outcome(path, status, reason=reason)
+            continue
         try:
-            if path == "-":
-                text, _ = decode((read_stdin or sys.stdin.buffer.read)(), "<stdin>")
-            else:
-                text = read_report(path).text
-            if has_report(db, text_sha256(text)):
-                yield Outcome(path, "stored")
-                continue
-            doc = extract_fn(text, published=published, lang=lang, path=path, publisher=publisher)
             new = save_document(db, doc, text)
-            yield Outcome(path, "new" if new else "stored", len(doc["figures"]) if new else 0)
-        except (ReadError, StoreError) as exc:
+        except StoreError as exc:
             yield Outcome(path, "failed", reason=str(exc).removeprefix(f"{path}: "))
-        except Exception as exc:  # an extractor bug on one report must not stop the others
-            yield Outcome(path, "failed", reason=f"{type(exc).__name__}: {exc}")
+            continue
+        yield Outcome(path, "new" if new else "stored", len(doc["figures"]) if new else 0)
 
 
 # --- in worker processes ----------------------------------------------------------------------
@@ -135,6 +167,7 @@ def _worker_init(db_path: str | None, options: tuple) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the main process's to handle
+    _exit_with_parent()
     _worker_options = options
     _worker_db = None
     if db_path:
@@ -142,6 +175,21 @@ def _worker_init(db_path: str | None, options: tuple) -> None:
             _worker_db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=60)
         except sqlite3.Error:
             _worker_db = None
+
+
+def _exit_with_parent() -> None:
+    """A worker whose ingest process was killed (kill -9) ends itself instead of waiting
+    forever for work: its siblings hold the task pipe open, so it would never see EOF."""
+    import threading
+
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _stored(sha256: str) -> bool:
@@ -155,17 +203,7 @@ def _stored(sha256: str) -> bool:
 
 def _extract_one(path: str, data: bytes | None) -> tuple:
     """(path, status, doc, text, reason): status "extracted", "stored" or "failed"."""
-    published, lang, publisher, extract_fn = _worker_options
-    try:
-        text = decode(data, "<stdin>")[0] if data is not None else read_report(path).text
-        if _stored(text_sha256(text)):
-            return path, "stored", None, None, None
-        doc = extract_fn(text, published=published, lang=lang, path=path, publisher=publisher)
-        return path, "extracted", doc, text, None
-    except (ReadError, StoreError) as exc:
-        return path, "failed", None, None, str(exc).removeprefix(f"{path}: ")
-    except Exception as exc:  # an extractor bug on one report must not stop the others
-        return path, "failed", None, None, f"{type(exc).__name__}: {exc}"
+    return _read_and_extract(path, data, _worker_options, _stored)
 
 
 def _extract_chunk(items: list[tuple[str, bytes | None]]) -> list[tuple]:

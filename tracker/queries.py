@@ -26,9 +26,9 @@ and lists, JSON-ready (ISO dates, numbers as numbers), so the CLI only prints.
 """
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
 from fractions import Fraction
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 import sqlite_utils
@@ -115,13 +115,20 @@ def figures(db: sqlite_utils.Database, kinds: Iterable[str] = (), categories: It
 
 # --- intervals ----------------------------------------------------------------------------
 
+@lru_cache(maxsize=64)
+def _ratio(tolerance: float) -> tuple[int, int]:
+    """The tolerance as an exact fraction (0.1 is 1/10), so integer intervals round outwards."""
+    t = Fraction(str(tolerance))
+    return t.numerator, t.denominator
+
+
 def interval(qualifier: str, value, high=None, tolerance: float = 0.1) -> tuple:
     """The (low, high) a qualified figure allows; None is unbounded. `approx` is value ±
     tolerance, rounded outwards for integers (exact fractions, so 10% of 355 is 35.5)."""
     if qualifier == "approx":
         if isinstance(value, int):
-            t = Fraction(str(tolerance))
-            return math.floor(value * (1 - t)), math.ceil(value * (1 + t))
+            num, den = _ratio(tolerance)
+            return value * (den - num) // den, -(-value * (den + num) // den)     # floor, ceil
         return value * (1 - tolerance), value * (1 + tolerance)
     if qualifier in ("more_than", "at_least"):
         return value, None

@@ -89,6 +89,12 @@ class Source:
     def sha256(self) -> str:
         return text_sha256(self.text)
 
+    @property
+    def metadata(self) -> dict | None:
+        """What the file says about the report besides its text (a web page's date and
+        site name); None for plain text."""
+        return None
+
 
 def text_sha256(text: str) -> str:
     """Identity of a report: the hash of its decoded text, whatever the encoding."""

@@ -28,22 +28,24 @@ same within one report), compatible places (unknown matches anything; otherwise 
 contains the other), and values that fit: one figure's stated value lies in the other's
 interval. That is stricter than overlapping intervals, on purpose: "about 500" and "about
 600" overlap at 550 but are two batches. Candidates are found through sorted buckets
-(kind, category, parent, start day) and a value bisect, never by comparing all pairs.
+(kind, category, parent, start day) and a value bisect, never by comparing all pairs;
+each figure is compared with the first figure of an event, so near values do not chain.
 """
 from __future__ import annotations
 
 import math
 import re
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from itertools import groupby
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from datetime import date
 from typing import Iterable, Iterator
 
 import sqlite_utils
 
-from .queries import interval
+from .queries import _ratio, interval
 from .store import CATEGORIES, KINDS
 
 TOLERANCE = 0.1
@@ -60,13 +62,24 @@ STATUSES = ("agrees", "gap", "conflict")
 # Which member speaks for an event: the most precise statement.
 PRECISION = {"exact": 0, "range": 1, "approx": 2, "at_least": 3, "more_than": 4, "at_most": 5, "less_than": 6}
 _SCALABLE = {"exact", "approx", "more_than", "at_least"}   # interval scales with the value: bisectable
+_NONE = -10                     # an unknown start or end day in bucket keys (no real day is near it)
+_DAYS = 10_000_000              # a period's bucket key: start * _DAYS + end
 
 
 # --- figures --------------------------------------------------------------------------------
 
 @dataclass(slots=True)
+class Report:
+    id: str
+    published: str | None
+    publisher: str | None
+    path: str | None
+    day: int | None = None
+
+
+@dataclass(slots=True)
 class Fig:
-    """One effective figure, with its intervals and its period as day numbers."""
+    """One effective figure, with its intervals, its period as day numbers and place keys."""
     id: int
     report: str
     idx: int
@@ -81,31 +94,41 @@ class Fig:
     origin: str | None
     destination: str | None
     evidence: str | None
-    published: str | None
-    publisher: str | None
-    path: str | None
-    review: str | None = None
-    s: int | None = None          # start, end as date ordinals
+    review: str | None
+    rep: Report
+    s: int | None = None          # start, end as day numbers (differences are days)
     e: int | None = None
     lo: float = 0                 # interval for comparisons (hi None: unbounded)
     hi: float | None = None
     blo: float = 0                # interval for sums and matching (always finite)
     bhi: float = 0
+    po: str | None = None         # place keys of origin, destination
+    pd: str | None = None
+    event: int = 0                # the id of its event, once grouped
+    _source: dict | None = None
 
-    def __post_init__(self):
-        self.s = _day(self.start)
-        self.e = _day(self.end)
+    @property
+    def published(self) -> str | None:
+        return self.rep.published
+
+    @property
+    def publisher(self) -> str | None:
+        return self.rep.publisher
 
     def source(self) -> dict:
-        """The figure as evidence: where it comes from and the words that state it."""
-        return {"figure": self.id, "report": self.report, "idx": self.idx, "path": self.path,
-                "publisher": self.publisher, "published": self.published, "kind": self.kind,
+        """The figure as evidence: where it comes from and the words that state it (made
+        once and shared by every finding that cites it)."""
+        if self._source is None:
+            self._source = {"figure": self.id, "report": self.report, "idx": self.idx, "path": self.rep.path,
+                "publisher": self.rep.publisher, "published": self.rep.published, "kind": self.kind,
                 "category": self.category, "value": self.value, "high": self.high,
                 "qualifier": self.qualifier, "start": self.start, "end": self.end,
                 "origin": self.origin, "destination": self.destination, "evidence": self.evidence,
                 "review": self.review}
+        return self._source
 
 
+@lru_cache(maxsize=65536)
 def _day(iso: str | None) -> int | None:
     try:
         return date.fromisoformat(iso).toordinal() if iso else None
@@ -116,25 +139,54 @@ def _day(iso: str | None) -> int | None:
 def bounded(qualifier: str, value, high=None, tolerance: float = TOLERANCE) -> tuple:
     """A finite interval for sums and matching: an open upper end becomes value + tolerance."""
     low, up = interval(qualifier, value, high, tolerance)
-    if up is None:
-        up = (math.ceil(value * (1 + Fraction(str(tolerance)))) if isinstance(value, int)
-              else value * (1 + tolerance))
-    return low, up
+    return (low, up) if up is not None else (low, _plus_tolerance(value, tolerance))
+
+
+def _plus_tolerance(value, tolerance: float):
+    if isinstance(value, int):
+        num, den = _ratio(tolerance)
+        return -(-value * (den + num) // den)          # ceiling, in integers
+    return value * (1 + tolerance)
 
 
 def with_intervals(figs: Iterable[Fig], tolerance: float = TOLERANCE) -> list[Fig]:
+    """Fill in each figure's intervals and place keys."""
     out = []
     for f in figs:
-        f.lo, f.hi = interval(f.qualifier, f.value, f.high, tolerance)
-        f.blo, f.bhi = bounded(f.qualifier, f.value, f.high, tolerance)
+        f.po, f.pd = place_key(f.origin), place_key(f.destination)
+        f.lo, f.hi = f.blo, f.bhi = interval(f.qualifier, f.value, f.high, tolerance)
+        if f.hi is None:
+            f.bhi = _plus_tolerance(f.value, tolerance)
         out.append(f)
     return out
+
+
+def figures_from_rows(rows: Iterable[dict], tolerance: float = TOLERANCE) -> list[Fig]:
+    """Figures from plain dicts (id, report, kind, category, value, qualifier, start, end, and
+    optionally idx, parent (an id), high, origin, destination, evidence, published, publisher,
+    path): the checks without a database."""
+    reports: dict[str, Report] = {}
+    figs = []
+    for r in rows:
+        rep = reports.get(r["report"])
+        if rep is None:
+            rep = reports[r["report"]] = Report(r["report"], r.get("published"), r.get("publisher"),
+                                                r.get("path"), _day(r.get("published")))
+        figs.append(Fig(r["id"], r["report"], r.get("idx", r["id"]), r.get("parent"), r["kind"], r["category"],
+                        r["value"], r.get("high"), r.get("qualifier", "exact"), r.get("start"), r.get("end"),
+                        r.get("origin"), r.get("destination"), r.get("evidence"), r.get("review"), rep,
+                        _day(r.get("start")), _day(r.get("end"))))
+    return with_intervals(figs, tolerance)
 
 
 def load_figures(db: sqlite_utils.Database, since: date | None = None, until: date | None = None,
                  tolerance: float = TOLERANCE) -> list[Fig]:
     """Effective figures (reviews applied) whose period overlaps [since, until]; undated
     figures only when neither is given (the same rule as `queries.figures`)."""
+    reports = {}
+    for rid, published, publisher, path, day in db.execute(
+            f"SELECT id, published, publisher, path, {_JDAY.format('published')} FROM reports"):
+        reports[rid] = Report(rid, published, publisher, path, day)
     where, params = [], []
     if since:
         where.append('coalesce(f."end", f.start) >= ?')
@@ -142,12 +194,21 @@ def load_figures(db: sqlite_utils.Database, since: date | None = None, until: da
     if until:
         where.append('coalesce(f.start, f."end") <= ?')
         params.append(until.isoformat())
-    sql = ('SELECT f.id, f.report_id, f.idx, f.parent_id, f.kind, f.category, f.value, f.high, f.qualifier, '
-           'f.start, f."end", f.origin, f.destination, f.evidence_text, r.published, r.publisher, r.path, f.review '
-           "FROM effective_figures f JOIN reports r ON r.id = f.report_id")
+    # Without reviews the view is the table; reading the table saves a look-up per figure.
+    reviewed = db.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is not None
+    source, review = ("effective_figures", "f.review") if reviewed else ("figures", "NULL")
+    sql = ("SELECT f.id, f.report_id, f.idx, f.parent_id, f.kind, f.category, f.value, f.high, f.qualifier, "
+           f'f.start, f."end", f.origin, f.destination, f.evidence_text, {review}, '
+           f"{_JDAY.format('f.start')}, {_JDAY.format(_END)} FROM {source} f")
     if where:
         sql += " WHERE " + " AND ".join(where)
-    return with_intervals((Fig(*row) for row in db.execute(sql, params)), tolerance)
+    return with_intervals([Fig(*row[:15], reports[row[1]], row[15], row[16]) for row in db.execute(sql, params)],
+                          tolerance)
+
+
+# Day numbers computed by SQLite (whole Julian days): only their differences matter.
+_JDAY = "CAST(julianday({}) AS INTEGER)"
+_END = 'f."end"'
 
 
 def load_warnings(db: sqlite_utils.Database, since: date | None = None, until: date | None = None) -> list[dict]:
@@ -167,6 +228,7 @@ def load_warnings(db: sqlite_utils.Database, since: date | None = None, until: d
 _PLACE_NOISE = re.compile(r"\b(al|el|the|camp|camps|of|area|areas|town|village|city)\b|[^\w\s]|_")
 
 
+@lru_cache(maxsize=65536)
 def place_key(place: str | None) -> str | None:
     """A place name reduced for comparison: 'al-Hol camp' and 'Hol' are both 'hol'."""
     if not place:
@@ -178,6 +240,11 @@ def place_key(place: str | None) -> str | None:
 def same_place(a: str | None, b: str | None) -> bool:
     """Unknown matches anything; otherwise one reduced name contains the other."""
     a, b = place_key(a), place_key(b)
+    return a is None or b is None or a in b or b in a
+
+
+def _near(a: str | None, b: str | None) -> bool:
+    """same_place on keys already reduced."""
     return a is None or b is None or a in b or b in a
 
 
@@ -196,7 +263,22 @@ class Event:
     bhi: float = 0
     parent: "Event | None" = None
     id: int = 0
-    reports: set = field(default_factory=set)
+    s: int | None = None           # the best member's start and end days
+    e: int | None = None
+    _sources: list | None = None
+
+    def __post_init__(self):
+        self.s, self.e = self.best.s, self.best.e
+
+    @property
+    def reports(self) -> set:
+        return {m.report for m in self.members}
+
+    def sources(self) -> list[dict]:
+        """Its figures as evidence (made once, shared by every finding that cites the event)."""
+        if self._sources is None:
+            self._sources = [m.source() for m in self.members]
+        return self._sources
 
     @property
     def start(self) -> str | None:
@@ -205,14 +287,6 @@ class Event:
     @property
     def end(self) -> str | None:
         return self.best.end
-
-    @property
-    def s(self):
-        return self.best.s
-
-    @property
-    def e(self):
-        return self.best.e
 
     @property
     def value(self):
@@ -230,33 +304,12 @@ class Event:
         return self.parent is None or self.parent.category != self.category
 
 
-class _Sets:
-    """Union-find over figure positions."""
-
-    def __init__(self, n: int):
-        self.up = list(range(n))
-
-    def find(self, i: int) -> int:
-        up = self.up
-        while up[i] != i:
-            up[i] = up[up[i]]
-            i = up[i]
-        return i
-
-    def union(self, i: int, j: int) -> None:
-        i, j = self.find(i), self.find(j)
-        if i != j:
-            self.up[max(i, j)] = min(i, j)
-
-
 def _same(f: Fig, g: Fig) -> bool:
-    """f and g state the same fact (kind, category, parent and start day already match)."""
-    if f.report == g.report:
-        if f.s != g.s or f.e != g.e:
-            return False
-    elif (f.e is None) != (g.e is None) or (f.e is not None and abs(f.e - g.e) > 1):
+    """f and g state the same fact (kind, category and parent already match, and their
+    start and end days are each at most a day apart)."""
+    if f.report == g.report and (f.s != g.s or f.e != g.e):
         return False
-    if not (same_place(f.origin, g.origin) and same_place(f.destination, g.destination)):
+    if not (_near(f.po, g.po) and _near(f.pd, g.pd)):
         return False
     return g.blo <= f.value <= g.bhi or f.blo <= g.value <= f.bhi
 
@@ -282,68 +335,88 @@ def _depths(figs: list[Fig], pos: dict[int, int]) -> list[int]:
 
 
 def group(figs: list[Fig], tolerance: float = TOLERANCE) -> list[Event]:
-    """Group figures (with intervals) into events; parents are grouped before their parts."""
+    """Group figures (with intervals) into events, numbered in date order from 1; parents are
+    grouped before their parts.
+
+    Figures are taken in order of (kind, category, parent event, start day, value); each
+    joins the first event whose first figure (its leader) states the same fact, with a
+    start on the same day or the day before and an end at most a day away, else starts an
+    event. Comparing with leaders, not with every
+    member, keeps chains of near values (400, ~440, ~484...) from merging into one."""
     pos = {f.id: i for i, f in enumerate(figs)}
-    sets = _Sets(len(figs))
     depth = _depths(figs, pos)
+    leader = list(range(len(figs)))              # position of the leader of each figure's event
     spread = (1 + tolerance) / max(1e-9, 1 - tolerance)
     for level in sorted(set(depth)):
         def parent_key(f: Fig) -> int:
             if f.parent is None:
                 return -1
-            return sets.find(pos[f.parent]) if f.parent in pos else -2 - f.parent
-        items = [(f.kind, f.category, parent_key(f), f.s, f.value, i)
-                 for i, f in enumerate(figs) if depth[i] == level and f.s is not None]
+            return leader[pos[f.parent]] if f.parent in pos else -2 - f.parent
+        items = [(f.kind, f.category, parent_key(f), _NONE if f.s is None else f.s, f.value, i)
+                 for i, f in enumerate(figs) if depth[i] == level and (f.s is not None or f.e is not None)]
         items.sort()
-        scalable: dict[tuple, tuple[list, list]] = {}    # bucket -> (values, positions), sorted by value
-        wide: dict[tuple, list[int]] = {}               # less_than / at_most / range: scanned
+        current = None
         for kind, category, pkey, s, value, i in items:
+            if (kind, category, pkey) != current:      # sorted: earlier groups are never needed again
+                current = (kind, category, pkey)
+                scalable: dict[int, tuple[list, list]] = {}    # period -> leaders' (values, positions)
+                wide: dict[int, list[int]] = {}               # less_than / at_most / range leaders
             f = figs[i]
-            low = min(f.blo, value / spread) if value else f.blo
-            up = max(f.bhi, value * spread)
-            for day in (s - 1, s):
-                bucket = (kind, category, pkey, day)
-                if bucket in scalable:
-                    values, where = scalable[bucket]
+            key = s * _DAYS + (_NONE if f.e is None else f.e)
+            low, up = min(f.blo, value / spread), max(f.bhi, value * spread)
+            found = None
+            for k in (key, key - 1, key + 1, key - _DAYS, key - _DAYS - 1, key - _DAYS + 1):
+                bucket = scalable.get(k)
+                if bucket is not None:
+                    values, where = bucket
                     for j in where[bisect_left(values, low): bisect_right(values, up)]:
                         if _same(f, figs[j]):
-                            sets.union(i, j)
-                for j in wide.get(bucket, ()):
-                    if _same(f, figs[j]):
-                        sets.union(i, j)
-            bucket = (kind, category, pkey, s)
-            if f.qualifier in _SCALABLE:
-                values, where = scalable.setdefault(bucket, ([], []))
-                values.append(value)          # items come sorted by value within a bucket
+                            found = j
+                            break
+                if found is None and k in wide:
+                    found = next((j for j in wide[k] if _same(f, figs[j])), None)
+                if found is not None:
+                    break
+            if found is not None:
+                leader[i] = found
+            elif f.qualifier in _SCALABLE:
+                values, where = scalable.setdefault(key, ([], []))
+                values.append(value)              # items come sorted by value within a period
                 where.append(i)
             else:
-                wide.setdefault(bucket, []).append(i)
-    return _events(figs, sets, pos)
+                wide.setdefault(key, []).append(i)
+    return _events(figs, leader, pos)
 
 
-def _events(figs: list[Fig], sets: _Sets, pos: dict[int, int]) -> list[Event]:
+def _events(figs: list[Fig], leader: list[int], pos: dict[int, int]) -> list[Event]:
     members: dict[int, list[Fig]] = {}
     for i, f in enumerate(figs):
-        members.setdefault(sets.find(i), []).append(f)
-    by_root: dict[int, Event] = {}
-    for root, group_ in members.items():
-        group_.sort(key=lambda m: (m.published or "", m.report, m.idx))
+        members.setdefault(leader[i], []).append(f)
+    by_leader: dict[int, Event] = {}
+    for first, group_ in members.items():
+        if len(group_) == 1:
+            m = group_[0]
+            by_leader[first] = Event(m.kind, m.category, group_, m, m.lo, m.hi, m.blo, m.bhi)
+            continue
+        group_.sort(key=lambda m: (m.rep.published or "", m.report, m.idx))
         best = min(group_, key=lambda m: (PRECISION.get(m.qualifier, 9), m.id))
-        ev = Event(best.kind, best.category, group_, best, reports={m.report for m in group_})
-        ev.lo, ev.hi = _intersect([(m.lo, m.hi) for m in group_])
-        ev.blo, ev.bhi = _intersect([(m.blo, m.bhi) for m in group_])
-        by_root[root] = ev
-    for root, ev in by_root.items():
+        lo, hi = _intersect([(m.lo, m.hi) for m in group_])
+        blo, bhi = _intersect([(m.blo, m.bhi) for m in group_])
+        by_leader[first] = Event(best.kind, best.category, group_, best, lo, hi, blo, bhi)
+    for ev in by_leader.values():
         p = ev.best.parent
         if p is not None and p in pos:
-            ev.parent = by_root[sets.find(pos[p])]
-    events = list(by_root.values())
+            ev.parent = by_leader[leader[pos[p]]]
     kinds = {k: i for i, k in enumerate(KINDS)}
     cats = {c: i for i, c in enumerate(CATEGORIES)}
-    events.sort(key=lambda ev: (ev.s is None, ev.s or 0, ev.e or 0, kinds.get(ev.kind, 9),
-                                cats.get(ev.category, 99), ev.value, ev.best.id))
+    keyed = [((b.s is None, b.s or 0, b.e or 0, kinds.get(b.kind, 9), cats.get(b.category, 99), b.value, b.id), ev)
+             for ev in by_leader.values() for b in (ev.best,)]
+    keyed.sort(key=lambda k: k[0])
+    events = [ev for _, ev in keyed]
     for n, ev in enumerate(events, 1):
         ev.id = n
+        for m in ev.members:
+            m.event = n
     return events
 
 
@@ -401,25 +474,41 @@ def span(lo, hi) -> str:
     return fmt(lo) if lo == hi else f"{fmt(lo)}–{fmt(hi)}"
 
 
+def both(value, lo, hi) -> str:
+    """A stated value with its interval when that says more: '~1,500 (1,350–1,650)', '2,140'."""
+    shown = value if isinstance(value, str) else fmt(value)
+    return shown if lo == hi == (None if isinstance(value, str) else value) or (lo == hi and shown == fmt(lo)) \
+        else f"{shown} ({span(lo, hi)})"
+
+
+def batches_text(n: int) -> str:
+    return f"{n} batch" + ("" if n == 1 else "es")
+
+
 def numbers(value, lo, hi) -> dict:
     return {"value": value, "low": lo, "high": hi}
 
 
 def finding(check: str, status: str, subject: Event | Fig | None, message: str, nums: dict,
-            involved: Iterable[tuple[str, Event | Fig]], start=None, end=None) -> dict:
-    figures = []
+            involved: Iterable[tuple[str, Event | Fig]], start=None, end=None, more: dict | None = None) -> dict:
+    """One finding. `involved` is (role, event or figure) pairs; the finding cites them per
+    role: {role, events: [ids], sources: [every figure of those events], more: events not cited}."""
+    cited: dict[str, dict] = {}
     for role, x in involved:
-        for m in (x.members if isinstance(x, Event) else [x]):
-            figures.append({"role": role, "event": x.id if isinstance(x, Event) else None, **m.source()})
+        entry = cited.get(role)
+        if entry is None:
+            entry = cited[role] = {"role": role, "events": [], "sources": [], "more": (more or {}).get(role, 0)}
+        if isinstance(x, Event):
+            entry["events"].append(x.id)
+            entry["sources"] += x._sources or x.sources()
+        else:
+            entry["events"].append(x.event)
+            entry["sources"].append(x.source())
     return {"check": check, "status": status,
             "category": subject.category if subject else None,
             "start": start if start is not None else (subject.start if subject else None),
             "end": end if end is not None else (subject.end if subject else None),
-            "message": message, "numbers": nums, "figures": figures}
-
-
-def _sum(parts: list[Event]) -> tuple:
-    return (sum(p.value for p in parts), sum(p.blo for p in parts), sum(p.bhi for p in parts))
+            "message": message, "numbers": nums, "evidence": list(cited.values())}
 
 
 def _compare(found_lo, found_hi, want_lo, want_hi) -> str:
@@ -432,17 +521,37 @@ def _compare(found_lo, found_hi, want_lo, want_hi) -> str:
     return "agrees"
 
 
-class _ByStart:
-    """Counted batch events of one category, sorted by start day, for range look-ups."""
+CITE = 20       # events cited per role in one finding (its numbers count them all; events --json lists every one)
 
-    def __init__(self, batches: list[Event]):
+
+class _ByStart:
+    """Counted batch events of one category, sorted by start day, with running sums, so that
+    the batches inside a period are summed by two bisections, not by a scan."""
+
+    def __init__(self, batches: Iterable[Event]):
         self.items = sorted((b for b in batches if b.s is not None and b.e is not None), key=lambda b: b.s)
         self.starts = [b.s for b in self.items]
+        self.sums = [(0, 0, 0)]
+        for b in self.items:
+            v, lo, hi = self.sums[-1]
+            self.sums.append((v + b.value, lo + b.blo, hi + b.bhi))
+        self.multi = [k for k, b in enumerate(self.items) if b.e > b.s]   # the only ones that can end late
+        self.multi_starts = [self.items[k].s for k in self.multi]
 
-    def within(self, first: int, last: int) -> list[Event]:
-        """Batches that start on or after `first` and end on or before `last`."""
-        return [b for b in self.items[bisect_left(self.starts, first): bisect_right(self.starts, last)]
-                if b.e <= last]
+    def within(self, first: int, last: int) -> tuple[int, tuple, list[Event]]:
+        """Batches that start on or after `first` and end on or before `last`:
+        (how many, (value, low, high) of their sum, the first CITE of them)."""
+        i, j = bisect_left(self.starts, first), bisect_right(self.starts, last)
+        (v1, lo1, hi1), (v2, lo2, hi2) = self.sums[i], self.sums[j]
+        value, low, high = v2 - v1, lo2 - lo1, hi2 - hi1
+        late = set()
+        for k in self.multi[bisect_left(self.multi_starts, first): bisect_right(self.multi_starts, last)]:
+            b = self.items[k]
+            if b.e > last:
+                late.add(k)
+                value, low, high = value - b.value, low - b.blo, high - b.bhi
+        cited = [self.items[k] for k in range(i, min(j, i + CITE + len(late))) if k not in late][:CITE]
+        return j - i - len(late), (value, low, high), cited
 
 
 def _batches_by_category(evs: list[Event]) -> dict[str, _ByStart]:
@@ -453,9 +562,12 @@ def _batches_by_category(evs: list[Event]) -> dict[str, _ByStart]:
     return {c: _ByStart(b) for c, b in found.items()}
 
 
-def _plus(parts: list[Event]) -> str:
+_EMPTY = _ByStart([])
+
+
+def _plus(parts: list[Event], count: int) -> str:
     shown = " + ".join(stated(p) for p in parts[:6])
-    return shown + (f" + {len(parts) - 6} more" if len(parts) > 6 else "")
+    return shown + (f" + {count - 6} more" if count > 6 else "")
 
 
 # --- 1. windows ---------------------------------------------------------------------------------
@@ -466,25 +578,23 @@ def check_windows(evs: list[Event], **_) -> Iterator[dict]:
     for w in evs:
         if w.kind != "window" or w.s is None or w.e is None:
             continue
-        inside = batches[w.category].within(w.s, w.e) if w.category in batches else []
-        value, lo, hi = _sum(inside)
+        count, (value, lo, hi), inside = batches.get(w.category, _EMPTY).within(w.s, w.e)
         status = _compare(lo, hi, w.lo, w.hi)
-        if not inside:
-            message = f"{stated(w)} ({span(w.lo, w.hi)}); no batches reported inside it"
+        if not count:
+            message = f"{both(stated(w), w.lo, w.hi)}; no batches reported inside it"
         else:
             verb = {"agrees": "agrees with", "gap": "is more than", "conflict": "is less than"}[status]
-            message = (f"{stated(w)} ({span(w.lo, w.hi)}) {verb} {len(inside)} batches "
-                       f"{_plus(inside)} = {fmt(value)} ({span(lo, hi)})")
+            message = (f"{both(stated(w), w.lo, w.hi)} {verb} {batches_text(count)} "
+                       f"{_plus(inside, count)} = {both(value, lo, hi)}")
         yield finding("windows", status, w, message,
-                      {"window": numbers(w.value, w.lo, w.hi), "batches": numbers(value, lo, hi),
-                       "count": len(inside)},
-                      [("window", w)] + [("batch", b) for b in inside])
+                      {"window": numbers(w.value, w.lo, w.hi), "batches": numbers(value, lo, hi), "count": count},
+                      [("window", w)] + [("batch", b) for b in inside], more={"batch": count - len(inside)})
 
 
 # --- 2. cumulative series ---------------------------------------------------------------------
 
 def _series(evs: list[Event], kind: str, key) -> dict[tuple, list[Event]]:
-    """Events of `kind` per key, one per as-of day (the best-supported), sorted by as-of."""
+    """Events of `kind` per key, one per as-of day (the one with most sources), sorted by as-of."""
     out: dict[tuple, dict[int, Event]] = {}
     for ev in evs:
         if ev.kind == kind and ev.e is not None:
@@ -493,7 +603,7 @@ def _series(evs: list[Event], kind: str, key) -> dict[tuple, list[Event]]:
                 continue
             day = out.setdefault(k, {})
             old = day.get(ev.e)
-            if old is None or (len(ev.reports), ev.best.published or "") > (len(old.reports), old.best.published or ""):
+            if old is None or (len(ev.members), ev.best.published or "") > (len(old.members), old.best.published or ""):
                 day[ev.e] = ev
     return {k: [days[d] for d in sorted(days)] for k, days in out.items()}
 
@@ -516,23 +626,23 @@ def check_cumulative(evs: list[Event], **_) -> Iterator[dict]:
                 continue
             rise_lo, rise_hi = max(0, nxt.blo - prev.bhi), nxt.bhi - prev.blo
             rise = nxt.value - prev.value
-            inside = batches[category].within(prev.e + 1, nxt.e) if category in batches else []
-            value, lo, hi = _sum(inside)
+            count, (value, lo, hi), inside = batches.get(category, _EMPTY).within(prev.e + 1, nxt.e)
             status = _compare(lo, hi, rise_lo, rise_hi)
-            if not inside:
+            if not count:
                 message = (f"since {nxt.start}: rises by {fmt(rise)} from {stated(prev)} ({prev.end}) to "
                            f"{stated(nxt)} ({nxt.end}) with no batches reported in between")
             else:
                 verb = {"agrees": "agrees with", "gap": "is more than", "conflict": "is less than"}[status]
                 message = (f"since {nxt.start}: the rise from {stated(prev)} ({prev.end}) to {stated(nxt)} "
-                           f"({nxt.end}), {fmt(rise)} ({span(rise_lo, rise_hi)}), {verb} {len(inside)} batches "
-                           f"{_plus(inside)} = {fmt(value)} ({span(lo, hi)})")
+                           f"({nxt.end}), {both(rise, rise_lo, rise_hi)}, {verb} {batches_text(count)} "
+                           f"{_plus(inside, count)} = {both(value, lo, hi)}")
             yield finding("cumulative", status, nxt, message,
                           {"before": numbers(prev.value, prev.lo, prev.hi),
                            "after": numbers(nxt.value, nxt.lo, nxt.hi),
                            "rise": numbers(rise, rise_lo, rise_hi), "batches": numbers(value, lo, hi),
-                           "count": len(inside)},
-                          [("before", prev), ("after", nxt)] + [("batch", b) for b in inside], **period)
+                           "count": count},
+                          [("before", prev), ("after", nxt)] + [("batch", b) for b in inside],
+                          more={"batch": count - len(inside)}, **period)
 
 
 # --- 3. parts within wholes ------------------------------------------------------------------------
@@ -580,31 +690,40 @@ def _upper(ev: Event) -> float:
 def check_stocks(evs: list[Event], **_) -> Iterator[dict]:
     """The change of a stock at a place between two as-of dates against the batches that
     went into it and out of it in between, where both are known."""
-    flows = [ev for ev in evs if ev.kind == "batch" and ev.counted() and ev.s is not None and ev.e is not None]
+    into: dict[tuple, list[Event]] = {}          # (category, place key) -> batches
+    out_of: dict[tuple, list[Event]] = {}
+    for b in evs:
+        if b.kind == "batch" and b.counted() and b.s is not None and b.e is not None:
+            for place, flows in ((b.best.pd, into), (b.best.po, out_of)):
+                if place:
+                    flows.setdefault((b.category, place), []).append(b)
+
+    def at(flows: dict, category: str, place: str) -> _ByStart:
+        return _ByStart(b for (c, p), found in flows.items() if c == category and _near(p, place) for b in found)
+
     series = _series(evs, "stock", lambda ev: (ev.category, place_key(ev.place)) if ev.place else None)
     for (category, place), points in sorted(series.items()):
-        mine = [b for b in flows if b.category == category]
-        into = _ByStart([b for b in mine if b.best.destination and same_place(b.best.destination, place)])
-        out_of = _ByStart([b for b in mine if b.best.origin and same_place(b.best.origin, place)])
+        ins_at, outs_at = at(into, category, place), at(out_of, category, place)
         for prev, nxt in zip(points, points[1:]):
-            ins, outs = into.within(prev.e + 1, nxt.e), out_of.within(prev.e + 1, nxt.e)
-            if not ins and not outs:
+            n_in, (vin, in_lo, in_hi), ins = ins_at.within(prev.e + 1, nxt.e)
+            n_out, (vout, out_lo, out_hi), outs = outs_at.within(prev.e + 1, nxt.e)
+            if not n_in and not n_out:
                 continue
-            vin, in_lo, in_hi = _sum(ins)
-            vout, out_lo, out_hi = _sum(outs)
             net, net_lo, net_hi = vin - vout, in_lo - out_hi, in_hi - out_lo
             change, ch_lo, ch_hi = nxt.value - prev.value, nxt.blo - prev.bhi, nxt.bhi - prev.blo
             status = "agrees" if ch_lo <= net_hi and net_lo <= ch_hi else "gap"
-            flows_text = " ".join(filter(None, [f"in {_plus(ins)}" if ins else "", f"out {_plus(outs)}" if outs else ""]))
-            message = (f"{nxt.place}: {stated(prev)} ({prev.end}) to {stated(nxt)} ({nxt.end}), change {fmt(change)} "
-                       f"({span(ch_lo, ch_hi)}); flows {flows_text} = {fmt(net)} ({span(net_lo, net_hi)})"
+            flows_text = " ".join(filter(None, [f"in {_plus(ins, n_in)}" if n_in else "",
+                                                f"out {_plus(outs, n_out)}" if n_out else ""]))
+            message = (f"{nxt.place}: {stated(prev)} ({prev.end}) to {stated(nxt)} ({nxt.end}), change "
+                       f"{both(change, ch_lo, ch_hi)}; flows {flows_text} = {both(net, net_lo, net_hi)}"
                        + ("" if status == "agrees" else "; some movements are not reported"))
             yield finding("stocks", status, nxt, message,
                           {"before": numbers(prev.value, prev.lo, prev.hi), "after": numbers(nxt.value, nxt.lo, nxt.hi),
                            "change": numbers(change, ch_lo, ch_hi), "inflow": numbers(vin, in_lo, in_hi),
                            "outflow": numbers(vout, out_lo, out_hi)},
                           [("before", prev), ("after", nxt)] + [("inflow", b) for b in ins]
-                          + [("outflow", b) for b in outs], start=prev.end, end=nxt.end)
+                          + [("outflow", b) for b in outs], start=prev.end, end=nxt.end,
+                          more={"inflow": n_in - len(ins), "outflow": n_out - len(outs)})
 
 
 # --- 5. dates ------------------------------------------------------------------------------------------
@@ -615,12 +734,12 @@ def check_dates(evs: list[Event], warnings: list[dict] = (), **_) -> Iterator[di
     for w in warnings:
         yield {"check": "dates", "status": "conflict", "category": None, "start": w["published"],
                "end": w["published"], "message": w["message"], "numbers": {},
-               "figures": [{"role": "report", "event": None, "figure": None, "report": w["report"],
-                            "path": w["path"], "publisher": w["publisher"], "published": w["published"],
-                            "evidence": w["message"]}]}
+               "evidence": [{"role": "report", "events": [], "sources": [
+                   {"figure": None, "report": w["report"], "path": w["path"], "publisher": w["publisher"],
+                    "published": w["published"], "evidence": w["message"]}]}]}
     for ev in evs:
         for m in ev.members:
-            pub = _day(m.published)
+            pub = m.rep.day
             if m.s is not None and m.e is not None and m.s > m.e:
                 yield finding("dates", "conflict", m, f"{stated(m)} {m.category}: starts {m.start}, after its end "
                               f"{m.end}", {}, [("figure", m)])
@@ -641,6 +760,8 @@ def check_sources(evs: list[Event], **_) -> Iterator[dict]:
             key = (ev.kind, ev.category, ev.s, ev.e, place_key(ev.place), ev.parent.id if ev.parent else None)
             slots.setdefault(key, []).append(ev)
     for group_ in slots.values():
+        if len(group_) == 1 and len(group_[0].members) == 1:
+            continue
         reports = {r for ev in group_ for r in ev.reports}
         if len(reports) < 2:
             continue
@@ -663,13 +784,13 @@ RUNS = {"windows": check_windows, "cumulative": check_cumulative, "parts": check
 
 def run_checks(evs: list[Event], warnings: list[dict] = (), checks: Iterable[str] = (),
                categories: Iterable[str] = ()) -> list[dict]:
-    """The chosen checks (all if none) over events: [{name, title, counts, findings}]."""
+    """The chosen checks (all if none) over events: [{name, title, counts, findings}]. With
+    `categories`, only findings about them (a report's warnings are about no category)."""
     names = [c for c in CHECKS if c in set(checks)] or list(CHECKS)
     cats = set(categories)
     out = []
     for name in names:
-        found = [f for f in RUNS[name](evs, warnings=warnings)
-                 if not cats or f["category"] is None or f["category"] in cats]
+        found = [f for f in RUNS[name](evs, warnings=warnings) if not cats or f["category"] in cats]
         found.sort(key=lambda f: (f["start"] or "", f["end"] or "", f["category"] or ""))
         counts = {s: sum(1 for f in found if f["status"] == s) for s in STATUSES}
         out.append({"name": name, "title": TITLES[name], "counts": counts, "findings": found})
@@ -696,9 +817,10 @@ def findings_rows(result: dict) -> Iterator[dict]:
     """`reconcile()` flattened to one row per finding, for CSV / JSON lines."""
     for check in result["checks"]:
         for f in check["findings"]:
-            yield {**f, "figure_ids": " ".join(str(x["figure"]) for x in f["figures"] if x["figure"] is not None),
-                   "reports": " ".join(dict.fromkeys(x["path"] or x["report"][:12] for x in f["figures"])),
-                   "evidence": " | ".join(x["evidence"] or "" for x in f["figures"])}
+            sources = [src for cited in f["evidence"] for src in cited["sources"]]
+            yield {**f, "figure_ids": " ".join(str(x["figure"]) for x in sources if x["figure"] is not None),
+                   "reports": " ".join(dict.fromkeys(x["path"] or x["report"][:12] for x in sources)),
+                   "evidence": " | ".join(x["evidence"] or "" for x in sources)}
 
 
 FINDING_COLUMNS = ["check", "status", "category", "start", "end", "message", "figure_ids", "reports", "evidence"]

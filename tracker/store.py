@@ -318,8 +318,8 @@ def replace_figures(db: sqlite_utils.Database, doc: dict, extractor_version: str
 def reextract(db: sqlite_utils.Database, extract_fn: Callable[..., dict] | None = None) -> Iterator[dict]:
     """Re-run the extractor over every stored report text, replacing figures report by report.
 
-    A report date given as an option at ingest (published_from == "option") is passed
-    again; the stored language and publisher are passed as given. Yields one dict per
+    A report date given as an option at ingest (published_from == "option"), or read from
+    a web page's metadata ("metadata"), is passed again; the stored language and publisher are passed as given. Yields one dict per
     report: {"report", "path", "before", "after"} or {"report", "path", "error"}.
     """
     if extract_fn is None:
@@ -335,8 +335,10 @@ def reextract(db: sqlite_utils.Database, extract_fn: Callable[..., dict] | None 
             yield {"report": report_id, "path": row["path"], "error": "text not stored"}
             continue
         try:
+            kept = {"published": row["published"]} if row["published_from"] == "metadata" else None
             doc = extract_fn(row["text"], published=row["published"] if row["published_from"] == "option" else None,
-                             lang=row["language"], path=row["path"], publisher=row["publisher"])
+                             lang=row["language"], path=row["path"], publisher=row["publisher"],
+                             **({"metadata": kept} if kept else {}))
             replace_figures(db, doc)
         except Exception as exc:  # one report's failure must not stop the others
             yield {"report": report_id, "path": row["path"], "error": str(exc)}

@@ -2,9 +2,10 @@
 
     python tests/stress/kill_ingest.py --files 5000 --kills 20 [--seed 1] [--keep DIR]
 
-Writes FILES invented reports (Arabic and English, each different) to a temporary
-folder, starts `tracker ingest FOLDER` KILLS times and SIGKILLs each run after a random
-delay (uniform between 0.2 s and a run's expected length), then runs the same command
+Writes FILES invented reports (Arabic and English, each different; UTF-8, UTF-16 and
+Windows-1256) to a temporary folder, starts `tracker ingest FOLDER` KILLS times and
+SIGKILLs each run at a random moment while it writes (once it has stored its first
+report, after a further uniform 0 to MAX_DELAY seconds), then runs the same command
 once more without interruption. After every kill and at the end it checks that:
 
 * `PRAGMA integrity_check` is "ok" and `PRAGMA foreign_key_check` is empty;
@@ -66,10 +67,24 @@ def write_reports(folder: Path, count: int, seed: int) -> list[Path]:
     return paths
 
 
-def tracker(db: Path, *args: str) -> subprocess.Popen:
+def tracker(db: Path, *args: str, out=subprocess.PIPE) -> subprocess.Popen:
+    """`tracker ARGS` in a new process group (so that its workers can be found after a kill)."""
     return subprocess.Popen([sys.executable, "-m", "cli", "--db", str(db), *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdout=out, stderr=out, text=True, start_new_session=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def kill_leftovers(proc: subprocess.Popen) -> bool:
+    """SIGKILL what is left of the killed run's process group (--jobs workers); True if any was left."""
+    try:
+        os.killpg(proc.pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def expected_figures(path: str, text: str) -> tuple[list[tuple], int]:
@@ -117,7 +132,7 @@ def count_reports(db: Path) -> int:
         conn.close()
 
 
-def run(files: int, kills: int, workdir: Path, seed: int = 1, log=print) -> dict:
+def run(files: int, kills: int, workdir: Path, seed: int = 1, max_delay: float = 1.0, log=print) -> dict:
     """The whole experiment; returns a summary dict with "problems" (empty when all is well)."""
     rng = random.Random(seed)
     folder, db = workdir / "reports", workdir / "killed.db"
@@ -126,21 +141,23 @@ def run(files: int, kills: int, workdir: Path, seed: int = 1, log=print) -> dict
     log(f"{files} reports written in {time.time() - t0:.1f} s")
     cache: dict = {}
     problems: list[str] = []
-    killed, expected_length = 0, None
+    killed, orphans = 0, 0
     for attempt in range(kills):
-        delay = rng.uniform(0.2, expected_length or 3.0)
         before = count_reports(db)
         started = time.time()
-        proc = tracker(db, "ingest", str(folder))
+        proc = tracker(db, "ingest", str(folder), out=subprocess.DEVNULL)
+        while proc.poll() is None and count_reports(db) == before and time.time() - started < 600:
+            time.sleep(0.02)                             # until it is writing
         try:
-            proc.wait(timeout=delay)
+            proc.wait(timeout=rng.uniform(0, max_delay))
         except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-        proc.communicate()
+            os.kill(proc.pid, signal.SIGKILL)            # the fault: the ingest process dies at once
+        proc.wait()
+        time.sleep(0.2)
+        if kill_leftovers(proc):
+            orphans += 1
         if proc.returncode == -signal.SIGKILL:
             killed += 1
-        elif proc.returncode is not None and expected_length is None:
-            expected_length = time.time() - started
         found = verify(db, cache)
         problems += [f"after kill {attempt + 1}: {p}" for p in found]
         log(f"run {attempt + 1}: {'killed' if proc.returncode == -signal.SIGKILL else 'finished'} after "
@@ -148,7 +165,7 @@ def run(files: int, kills: int, workdir: Path, seed: int = 1, log=print) -> dict
             f"{'sound' if not found else '; '.join(found[:3])}")
     started = time.time()
     proc = tracker(db, "ingest", str(folder))
-    out, err = proc.communicate()
+    out, err = proc.communicate(timeout=3600)
     stored = count_reports(db)
     log(f"final run: exit {proc.returncode} in {time.time() - started:.1f} s: {out.strip()}")
     if proc.returncode != 0:
@@ -162,10 +179,12 @@ def run(files: int, kills: int, workdir: Path, seed: int = 1, log=print) -> dict
                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     if check.returncode != 0:
         problems.append(f"tracker check: {check.stdout.strip()} {check.stderr.strip()}")
-    summary = {"files": files, "kills": killed, "attempts": kills, "stored": stored,
+    summary = {"files": files, "kills": killed, "attempts": kills, "stored": stored, "orphaned_runs": orphans,
                "seconds": round(time.time() - t0, 1), "problems": problems}
     log(f"{files} files, {killed} of {kills} runs killed, {stored} reports stored once each; "
         f"{'no problems' if not problems else f'{len(problems)} problems'} ({summary['seconds']} s)")
+    if orphans:
+        log(f"note: {orphans} killed run(s) left worker processes behind (killed by this script)")
     return summary
 
 
@@ -174,13 +193,14 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--max-delay", type=float, default=1.0)
     parser.add_argument("--keep", type=Path, help="Work in this folder and keep it.")
     args = parser.parse_args()
     if args.keep:
-        summary = run(args.files, args.kills, args.keep, args.seed)
+        summary = run(args.files, args.kills, args.keep, args.seed, args.max_delay)
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            summary = run(args.files, args.kills, Path(tmp), args.seed)
+            summary = run(args.files, args.kills, Path(tmp), args.seed, args.max_delay)
     for problem in summary["problems"][:50]:
         print("problem:", problem)
     return 1 if summary["problems"] else 0

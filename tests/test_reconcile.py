@@ -1,0 +1,392 @@
+"""tracker.reconcile and tracker.reviews through the library.
+
+The invented Wadi Sarh series (fixtures/reconcile, hand-made documents) has one of each
+planted problem; every one is found and nothing else is flagged. The seed report runs
+through the real extractor once.
+"""
+from __future__ import annotations
+
+import copy
+import time
+from datetime import date
+
+import pytest
+
+from reconcilehelp import reconcile_docs
+from storehelp import SEED, seed_doc, series_docs
+from tracker import queries, store
+from tracker import reconcile as rec
+from tracker import reviews as rev
+from tracker.extract import extract
+from tracker.reader import read_report
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = store.open_db(tmp_path / "t.db")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def wadi(db):
+    for doc, text in reconcile_docs():
+        assert store.save_document(db, doc, text) is True
+    return db
+
+
+def flagged(result: dict) -> list[tuple[str, str, str]]:
+    """(check, status, message) of every finding that is not 'agrees'."""
+    return [(c["name"], f["status"], f["message"]) for c in result["checks"] for f in c["findings"]
+            if f["status"] != "agrees"]
+
+
+def words(finding: dict) -> list[str]:
+    return [s["evidence"] for cited in finding["evidence"] for s in cited["sources"]]
+
+
+def only(result: dict, check: str, status: str) -> dict:
+    (found,) = [f for c in result["checks"] if c["name"] == check for f in c["findings"] if f["status"] == status]
+    return found
+
+
+# --- intervals --------------------------------------------------------------------------------------------
+
+def test_qualifiers_are_intervals_with_a_finite_end_for_sums():
+    assert rec.bounded("exact", 350) == (350, 350)
+    assert rec.bounded("approx", 1500) == (1350, 1650) == queries.interval("approx", 1500)
+    assert rec.bounded("more_than", 350) == (350, 385)        # open end: value + tolerance, for sums only
+    assert rec.bounded("at_least", 500) == (500, 550)
+    assert rec.bounded("at_least", 500, tolerance=0.2) == (500, 600)
+    assert rec.bounded("less_than", 2) == (0, 2)
+    assert rec.bounded("range", 300, 400) == (300, 400)
+    assert queries.interval("approx", 1500, tolerance=0.05) == (1425, 1575)
+    assert queries.interval("approx", 355) == (319, 391)      # unchanged default: rounded outwards
+
+
+# --- the planted series -------------------------------------------------------------------------------------
+
+def test_every_planted_problem_is_found_and_nothing_else(wadi):
+    result = rec.reconcile(wadi)
+    assert result["counts"] == {"agrees": 7, "gap": 0, "conflict": 5}
+    assert {c["name"]: c["counts"]["conflict"] for c in result["checks"]} == {
+        "windows": 1, "cumulative": 1, "parts": 1, "stocks": 0, "dates": 1, "sources": 1}
+    window = only(result, "windows", "conflict")                # the batch sum misses its window
+    assert window["numbers"]["window"] == {"value": 3000, "low": 3000, "high": 3000}
+    assert window["numbers"]["batches"]["value"] == 1500 + 1980 + 300 + 2140
+    assert "3000 شخص" in words(window) and "2140 شخصاً" in words(window)
+    fall = only(result, "cumulative", "conflict")                # a falling cumulative
+    assert (fall["numbers"]["before"]["value"], fall["numbers"]["after"]["value"]) == (11920, 9500)
+    assert "9500 شخص" in words(fall)
+    part = only(result, "parts", "conflict")                     # a part larger than its whole
+    assert words(part) == ["450 children", "300 people"]
+    assert [c["role"] for c in part["evidence"]] == ["part", "whole"]
+    weekday = only(result, "dates", "conflict")                  # a wrong weekday
+    assert "Sunday does not fall on 2020-03-09" in weekday["message"]
+    assert weekday["evidence"][0]["sources"][0]["path"] == "2020-03-09-wadi.ar.txt"
+    sources = only(result, "sources", "conflict")                # two publishers disagree
+    assert sorted(s["publisher"] for cited in sources["evidence"] for s in cited["sources"]) == [
+        "Relief Desk", "Valley Monitor"]
+    assert sorted(words(sources)) == ["31,000 people", "نحو 24500 شخص"]
+
+
+def test_duplicates_and_rounded_restatements_are_one_event_each(wadi):
+    evs = rec.events(wadi)
+    multi = {(e["kind"], e["start"], e["end"]): sorted((s["qualifier"], s["value"]) for s in e["sources"])
+             for e in evs if len(e["sources"]) > 1}
+    assert multi == {
+        ("batch", "2020-03-08", "2020-03-08"): [("exact", 1000), ("more_than", 1000)],   # restated, rounded
+        ("batch", "2020-03-09", "2020-03-09"): [("exact", 1500), ("exact", 1500)],       # duplicate
+        ("batch", "2020-03-10", "2020-03-10"): [("approx", 2000), ("exact", 1980)],      # headline and body
+        ("batch", "2020-03-11", "2020-03-11"): [("exact", 2140), ("more_than", 2000)],
+        ("cumulative", "2020-03-01", "2020-03-11"): [("approx", 12000), ("exact", 11920)],
+    }
+    restated = next(e for e in evs if e["kind"] == "batch" and e["start"] == "2020-03-11")
+    assert (restated["value"], restated["qualifier"], restated["reports"]) == (2140, "exact", 2)
+    assert restated["publishers"] == ["Relief Desk", "Valley Monitor"]
+    assert len(evs) == 23 - 5
+    assert [e["event"] for e in evs] == list(range(1, 19))
+    assert rec.events(wadi, categories=["children"])[0]["value"] == 450
+
+
+def test_the_window_that_agrees_counts_every_batch_once(wadi):
+    result = rec.reconcile(wadi, checks=["windows"])
+    agrees = only(result, "windows", "agrees")
+    assert agrees["numbers"]["batches"] == {"value": 4780, "low": 4780, "high": 4780}
+    assert agrees["numbers"]["count"] == 4       # the duplicate 1500 and the restated 1000 count once
+
+
+def test_filters_by_period_category_and_check(wadi):
+    result = rec.reconcile(wadi, since=date(2020, 3, 12))
+    assert [c for c in flagged(result) if c[0] != "dates"] == [
+        ("sources", "conflict", flagged(rec.reconcile(wadi, checks=["sources"]))[0][2])]
+    assert [c["name"] for c in rec.reconcile(wadi, checks=["parts", "windows"])["checks"]] == ["windows", "parts"]
+    children = rec.reconcile(wadi, categories=["children"], checks=["parts"])
+    assert children["counts"] == {"agrees": 0, "gap": 0, "conflict": 1}
+    with pytest.raises(ValueError, match="unknown check"):
+        rec.reconcile(wadi, checks=["nonsense"])
+
+
+def test_a_wider_tolerance_changes_what_agrees(wadi):
+    loose = rec.reconcile(wadi, checks=["sources"], tolerance=0.3)
+    assert loose["counts"]["conflict"] == 0            # about 24500 ± 30% reaches 31,000
+    assert loose["tolerance"] == 0.3
+
+
+def test_the_store_series_shows_its_gaps(db):
+    """fixtures/series: a window and a rise that the batches told do not fill (gaps, not
+    errors) and its example warning."""
+    for doc, text in series_docs():
+        store.save_document(db, doc, text)
+    assert [(name, status) for name, status, _ in flagged(rec.reconcile(db))] == [
+        ("windows", "gap"), ("cumulative", "gap"), ("dates", "conflict")]
+
+
+# --- grouping, on rows ------------------------------------------------------------------------------------
+
+def row(id, report, value, start, end=None, kind="batch", qualifier="exact", **kw):
+    return {"id": id, "report": report, "kind": kind, "category": kw.pop("category", "people"), "value": value,
+            "qualifier": qualifier, "start": start, "end": end or start, "published": end or start, **kw}
+
+
+def groups(rows, tolerance=rec.TOLERANCE) -> list[list[int]]:
+    return sorted(sorted(m.id for m in ev.members) for ev in rec.group(rec.figures_from_rows(rows, tolerance)))
+
+
+def test_same_fact_across_reports_give_or_take_a_day():
+    assert groups([row(1, "a", 400, "2019-03-01"), row(2, "b", 400, "2019-03-02", qualifier="more_than"),
+                   row(3, "c", 420, "2019-03-01", qualifier="approx")]) == [[1, 2, 3]]
+    assert groups([row(1, "a", 400, "2019-03-01"), row(2, "b", 400, "2019-03-03")]) == [[1], [2]]
+
+
+def test_near_values_are_not_the_same_batch():
+    assert groups([row(1, "a", 500, "2019-03-01", qualifier="approx"),
+                   row(2, "b", 600, "2019-03-01", qualifier="approx")]) == [[1], [2]]
+    assert groups([row(1, "a", 350, "2019-03-01", qualifier="more_than"),
+                   row(2, "b", 500, "2019-03-01", qualifier="at_least")]) == [[1], [2]]
+    # a chain of values each within 10% of the last does not become one event
+    chain = [row(i, f"r{i}", v, "2019-03-01", qualifier="approx") for i, v in enumerate([400, 440, 484, 532])]
+    assert len(groups(chain)) > 1
+
+
+def test_within_one_report_only_the_same_period_is_a_restatement():
+    assert groups([row(1, "a", 2000, "2019-03-01", qualifier="approx"), row(2, "a", 1980, "2019-03-01")]) == [[1, 2]]
+    assert groups([row(1, "a", 400, "2019-03-01"), row(2, "a", 400, "2019-03-02")]) == [[1], [2]]
+
+
+def test_places_and_parents_keep_facts_apart():
+    assert groups([row(1, "a", 400, "2019-03-01", destination="al-Hol camp"),
+                   row(2, "b", 400, "2019-03-01", destination="Hol"),
+                   row(3, "c", 400, "2019-03-01", destination="Roj camp")]) == [[1, 2], [3]]
+    # 30 fighters of one batch and 28 of another are two parts, though their values fit
+    rows = [row(1, "a", 350, "2019-02-12", qualifier="more_than"), row(2, "a", 30, "2019-02-12", category="fighters",
+                                                                    qualifier="at_least", parent=1),
+            row(3, "a", 500, "2019-02-11", "2019-02-12", qualifier="at_least"),
+            row(4, "a", 28, "2019-02-11", "2019-02-12", category="fighters", qualifier="at_least", parent=3)]
+    assert groups(rows) == [[1], [2], [3], [4]]
+    # ... while the same part of the same batch told twice is one
+    rows += [row(5, "b", 350, "2019-02-12", qualifier="more_than"),
+             row(6, "b", 30, "2019-02-12", category="fighters", parent=5)]
+    assert groups(rows) == [[1, 5], [2, 6], [3], [4]]
+
+
+def test_undated_figures_stay_alone():
+    assert groups([row(1, "a", 400, None), row(2, "b", 400, None)]) == [[1], [2]]
+
+
+# --- the checks, on rows ------------------------------------------------------------------------------
+
+def check(name, rows, **kw):
+    return list(rec.RUNS[name](rec.group(rec.figures_from_rows(rows)), **kw))
+
+
+def test_dates_after_publication_and_start_after_end():
+    found = check("dates", [row(1, "a", 400, "2019-03-05", "2019-03-01"),
+                            {**row(2, "b", 300, "2019-03-09"), "published": "2019-03-08"},
+                            row(3, "c", 200, "2019-03-01")])
+    assert [(f["status"], f["evidence"][0]["sources"][0]["figure"]) for f in found] == [("conflict", 1), ("conflict", 2)]
+    assert "after its end" in found[0]["message"] and "after the report was published" in found[1]["message"]
+
+
+def test_a_rise_without_batches_is_a_gap_and_batches_beyond_it_a_conflict():
+    cum = [row(1, "a", 1000, "2019-03-01", "2019-03-05", kind="cumulative"),
+           row(2, "b", 1600, "2019-03-01", "2019-03-07", kind="cumulative")]
+    assert [f["status"] for f in check("cumulative", cum)] == ["gap"]
+    assert [f["status"] for f in check("cumulative", cum + [row(3, "c", 600, "2019-03-06")])] == ["agrees"]
+    assert [f["status"] for f in check("cumulative", cum + [row(3, "c", 900, "2019-03-06")])] == ["conflict"]
+    assert [f["status"] for f in check("cumulative", cum + [row(3, "c", 300, "2019-03-05")])] == ["gap"]  # before
+
+
+def test_a_later_start_within_an_earlier_one_as_of_the_same_day():
+    rows = [row(1, "a", 38550, "2018-12-01", "2019-02-10", kind="cumulative"),
+            row(2, "a", 36500, "2018-12-19", "2019-02-10", kind="cumulative", qualifier="more_than")]
+    assert [f["status"] for f in check("parts", rows)] == ["agrees"]
+    rows[1]["value"] = 39000
+    assert [f["status"] for f in check("parts", rows)] == ["conflict"]
+
+
+def test_stocks_against_flows_where_both_are_known():
+    stocks = [row(1, "a", 20000, "2019-03-01", kind="stock", destination="al-Hol camp"),
+              row(2, "b", 21000, "2019-03-03", kind="stock", destination="al-Hol camp")]
+    assert check("stocks", stocks) == []                            # no flows: nothing to compare
+    into = [row(3, "c", 1000, "2019-03-02", destination="Hol camp")]
+    assert [f["status"] for f in check("stocks", stocks + into)] == ["agrees"]
+    assert [f["status"] for f in check("stocks", stocks + [row(3, "c", 5000, "2019-03-02", destination="Hol")])] == ["gap"]
+
+
+def test_sources_leave_batches_alone_and_compare_the_rest():
+    assert check("sources", [row(1, "a", 400, "2019-03-01", publisher="A"),
+                             row(2, "b", 900, "2019-03-01", publisher="B")]) == []
+    found = check("sources", [row(1, "a", 400, "2019-03-01", "2019-03-03", kind="window", publisher="A"),
+                              row(2, "b", 900, "2019-03-01", "2019-03-03", kind="window", publisher="B")])
+    assert [f["status"] for f in found] == ["conflict"]
+
+
+# --- the seed, through the real extractor --------------------------------------------------------------
+
+def test_the_seed_window_agrees_with_its_batches_and_the_wrong_weekday_is_found(db):
+    """Runs the real extractor on the sample report."""
+    text = read_report(SEED).text
+    store.save_document(db, extract(text, path=str(SEED)), text)
+    result = rec.reconcile(db)
+    window = only(result, "windows", "agrees")
+    assert window["numbers"]["window"]["value"] == 1500
+    assert sorted(e["value"] for cited in window["evidence"] if cited["role"] == "batch"
+                  for e in cited["sources"]) == [350, 500, 600]
+    assert any("Saturday" in f["message"] for f in next(c for c in result["checks"] if c["name"] == "dates")["findings"])
+    assert [name for name, status, _ in flagged(result)] == ["dates"] * len(flagged(result))
+
+
+def test_the_seed_gold_parts_are_within_their_wholes(db):
+    doc, text = seed_doc()
+    store.save_document(db, doc, text)
+    result = rec.reconcile(db, checks=["parts", "windows"])
+    assert result["counts"]["conflict"] == 0
+    assert any("36,500" in f["message"] and "38,550" in f["message"] for f in result["checks"][1]["findings"])
+
+
+# --- reviews ------------------------------------------------------------------------------------------------
+
+def fig_id(db, evidence: str) -> int:
+    return db.execute("SELECT id FROM figures WHERE evidence_text = ?", [evidence]).fetchone()[0]
+
+
+def test_a_rejected_figure_leaves_figures_totals_and_reconcile(wadi):
+    ref = str(fig_id(wadi, "450 children"))
+    made = rev.review(wadi, ref, "a typo in the report: 45 children", reject=True)
+    assert made["action"] == "reject" and made["figure"] == int(ref) and made["evidence"] == "450 children"
+    assert "450 children" not in [r["evidence"] for r in queries.figures(wadi)]
+    assert rec.reconcile(wadi, checks=["parts"])["counts"]["conflict"] == 0
+    assert queries.totals(wadi, date(2020, 3, 1), categories=["children"])["categories"][0]["batches"]["count"] == 0
+
+
+def test_a_corrected_value_is_used_instead_of_the_extracted_one(wadi):
+    rev.review(wadi, "2020-03-10-wadi.en.txt:3", "the report means 45 children", value=45)
+    (row,) = [r for r in queries.figures(wadi) if r["evidence"] == "450 children"]
+    assert (row["value"], row["review"]) == (45, "the report means 45 children")
+    assert rec.reconcile(wadi, checks=["parts"])["counts"] == {"agrees": 2, "gap": 0, "conflict": 0}
+    total = queries.totals(wadi, date(2020, 3, 1), categories=["children"])["categories"][0]["batches"]
+    assert total["value"] == 45
+    # qualifier and category, and a second review replaces the first
+    rev.review(wadi, "2020-03-10-wadi.en.txt:3", "women and children", qualifier="range", value=40, high=50,
+               category="women_children")
+    (row,) = [r for r in queries.figures(wadi) if r["evidence"] == "450 children"]
+    assert (row["category"], row["value"], row["high"], row["qualifier"]) == ("women_children", 40, 50, "range")
+    assert len(rev.reviews(wadi)) == 1
+
+
+def test_reviews_survive_reextract_by_report_and_evidence_span(wadi):
+    ref = str(fig_id(wadi, "3000 شخص"))
+    rev.review(wadi, ref, "the 48 hours are a misreading", reject=True)
+    docs = {doc["report"]["sha256"]: doc for doc, _ in reconcile_docs()}
+
+    def same_again(text, **kw):           # a re-extraction that finds the figures in another order
+        from tracker.reader import text_sha256
+        doc = copy.deepcopy(docs[text_sha256(text)])
+        doc["figures"].reverse()
+        n = len(doc["figures"])
+        for f in doc["figures"]:
+            f["id"] = n - 1 - f["id"]
+            if f["parent"] is not None:
+                f["parent"] = n - 1 - f["parent"]
+        return doc
+    assert all("error" not in r for r in store.reextract(wadi, same_again))
+    assert fig_id(wadi, "3000 شخص") != int(ref)                     # new rows ...
+    (kept,) = rev.reviews(wadi)
+    assert kept["figure"] == fig_id(wadi, "3000 شخص")               # ... the review follows the words
+    assert "3000 شخص" not in [r["evidence"] for r in queries.figures(wadi)]
+    assert rec.reconcile(wadi, checks=["windows"])["counts"]["conflict"] == 0
+
+
+def test_a_review_whose_words_are_gone_applies_to_nothing(wadi):
+    rev.review(wadi, str(fig_id(wadi, "3000 شخص")), "wrong", reject=True)
+    db_figs = len(list(queries.figures(wadi)))
+
+    def without(text, **kw):
+        from tracker.reader import text_sha256
+        doc = next(copy.deepcopy(d) for d, _ in reconcile_docs() if d["report"]["sha256"] == text_sha256(text))
+        doc["figures"] = [f for f in doc["figures"] if f["evidence"]["text"] != "3000 شخص"]
+        for i, f in enumerate(doc["figures"]):
+            f["id"] = i
+        return doc
+    list(store.reextract(wadi, without))
+    (orphan,) = rev.reviews(wadi)
+    assert orphan["figure"] is None
+    assert len(list(queries.figures(wadi))) == db_figs
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(note=""), "needs a note"),
+    (dict(note="x"), "say what is wrong"),
+    (dict(note="x", reject=True, value=3), "takes no"),
+    (dict(note="x", qualifier="roughly"), "unknown qualifier"),
+    (dict(note="x", category="goats"), "unknown category"),
+    (dict(note="x", value=-1), "0 or more"),
+    (dict(note="x", qualifier="range", value=5), "needs --high"),
+    (dict(note="x", value=50, high=40, qualifier="range"), "below the value"),
+])
+def test_bad_reviews_are_refused(wadi, kw, message):
+    with pytest.raises(rev.ReviewError, match=message):
+        rev.review(wadi, str(fig_id(wadi, "450 children")), **kw)
+    assert rev.reviews(wadi) == []
+
+
+@pytest.mark.parametrize("ref, message", [
+    ("999999", "no figure 999999"), ("nowhere.txt:1", "no figure 1"), ("wadi", "not a figure id"),
+    (":3", "not a figure id"),
+])
+def test_unknown_figures_are_refused(wadi, ref, message):
+    with pytest.raises(rev.ReviewError, match=message):
+        rev.review(wadi, ref, "x", reject=True)
+
+
+def test_figures_are_named_by_id_sha_prefix_path_or_file_name(wadi):
+    row = rev.find_figure(wadi, "2020-03-10-wadi.en.txt:3")
+    assert row["evidence_text"] == "450 children"
+    assert rev.find_figure(wadi, f"{row['report_id'][:10]}:3")["id"] == row["id"]
+    assert rev.find_figure(wadi, str(row["id"]))["id"] == row["id"]
+
+
+def test_an_older_database_gains_the_reviews_table(tmp_path):
+    path = tmp_path / "old.db"
+    old = store.open_db(path, upto="m002_query_indexes")
+    doc, text = seed_doc()
+    store.save_document(old, doc, text)
+    old.close()
+    db = store.open_db(path)
+    assert "m003_reviews" in [r["name"] for r in db.query("SELECT name FROM _migrations")]
+    assert db["reviews"].exists() and len(list(queries.figures(db))) == 16
+    assert rec.reconcile(db)["counts"]["conflict"] == 0
+
+
+# --- scale -----------------------------------------------------------------------------------------------
+
+def test_grouping_does_not_compare_all_pairs():
+    """20,000 batches on 50 days: grouping stays well under a second or two."""
+    rows = [row(i, f"r{i % 700}", 50 + (i * 7919) % 20000, f"2019-03-{1 + i % 28:02d}",
+                qualifier=("exact", "approx", "more_than")[i % 3]) for i in range(20000)]
+    figs = rec.figures_from_rows(rows)
+    t = time.perf_counter()
+    evs = rec.group(figs)
+    assert time.perf_counter() - t < 10
+    assert sum(len(e.members) for e in evs) == 20000
