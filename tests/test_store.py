@@ -26,6 +26,8 @@ def series_db(db):
     return db
 
 
+ALL_MIGRATIONS = [m.__name__ for m in store.MIGRATIONS]
+
 def counts(db) -> tuple[int, int, int]:
     return tuple(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("reports", "figures", "warnings"))
 
@@ -33,7 +35,7 @@ def counts(db) -> tuple[int, int, int]:
 # --- schema and migrations -----------------------------------------------------------------
 
 def test_new_database_is_migrated_in_wal_with_foreign_keys(db):
-    assert [r["name"] for r in db.query("SELECT name FROM _migrations")] == ["m001_initial", "m002_query_indexes"]
+    assert [r["name"] for r in db.query("SELECT name FROM _migrations")] == ALL_MIGRATIONS
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
@@ -51,10 +53,10 @@ def test_database_of_the_first_migration_upgrades(tmp_path):
     store.save_document(old, doc, text)
     old.close()
     db = store.open_db(path)
-    assert [r["name"] for r in db.query("SELECT name FROM _migrations")] == ["m001_initial", "m002_query_indexes"]
+    assert [r["name"] for r in db.query("SELECT name FROM _migrations")] == ALL_MIGRATIONS
     assert counts(db) == (1, 16, 0)
     assert "idx_figures_kind_category_start" in {i.name for i in db["figures"].indexes}
-    assert store.open_db(path).execute("SELECT count(*) FROM _migrations").fetchone()[0] == 2  # idempotent
+    assert store.open_db(path).execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(ALL_MIGRATIONS)  # idempotent
 
 
 def test_newer_database_is_refused(tmp_path):
