@@ -70,7 +70,9 @@ def test_shell_completion_script():
 
 def test_no_color_turns_colours_off(db):
     def run(env):
-        return runner.invoke(app, ["--db", str(db), "extract", "--help"], env={"COLUMNS": "120", **env}).stdout
+        # the sample report's weekday warning is printed in colour
+        sample = Path(__file__).parent.parent / "data" / "sohr-2019-02-12-departures.ar.txt"
+        return runner.invoke(app, ["extract", str(sample)], env={"COLUMNS": "120", **env}).stdout
     assert COLOUR.search(run({"FORCE_COLOR": "1"}))                    # the check can see colours
     assert not COLOUR.search(run({"FORCE_COLOR": "1", "NO_COLOR": "1"}))
 

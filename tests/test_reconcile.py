@@ -17,7 +17,7 @@ from storehelp import SEED, seed_doc, series_docs
 from tracker import queries, store
 from tracker import reconcile as rec
 from tracker import reviews as rev
-from tracker.extract import extract
+from tracker import extract
 from tracker.reader import read_report
 
 

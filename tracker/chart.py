@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from . import queries
+
+if TYPE_CHECKING:  # sqlite_utils pulls in numpy: imported where a database is opened
+    import sqlite_utils
 
 DPI = 96            # at 96 dpi, width x height px in a PNG is width x height CSS px in an SVG
 DEFAULT_SIZE = (1200, 700)

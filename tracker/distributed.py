@@ -30,7 +30,7 @@ def extract_path(path: str, published: date | str | None = None, lang: str | Non
                  publisher: str | None = None) -> dict:
     """Read and extract one report file: its document with the text under "text",
     or {"path", "error"} when the file cannot be read."""
-    from .extract import extract
+    from .extraction import extract
     from .reader import ReadError, read_report
 
     try:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from . import queries
+
+if TYPE_CHECKING:  # sqlite_utils pulls in numpy: imported where a database is opened
+    import sqlite_utils
 
 # Categories counted in households; the others count people, except the area in km2.
 HOUSEHOLD_CATEGORIES = {"families"}

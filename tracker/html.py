@@ -8,7 +8,7 @@ this and well kept), and read the page's metadata (`<meta property="og:site_name
 
 The extracted text is what is stored and what evidence offsets point into; the
 metadata only fills the report date and publisher when neither an option nor the
-text itself says otherwise (see `tracker.extract.extract(metadata=...)`).
+text itself says otherwise (see `tracker.extract(metadata=...)`).
 
 trafilatura is an optional extra: `pip install 'tracker[html]'`. Without it an HTML
 file is a one-line per-file failure saying so; plain-text reports never need it.

@@ -102,7 +102,7 @@ def extract_source(source: Source, path: str, published: date | None = None, lan
                    publisher: str | None = None, extract_fn: Callable[..., dict] | None = None) -> dict:
     """Extract one report read by `read_source`, passing on what the file says of itself."""
     if extract_fn is None:
-        from .extract import extract as extract_fn
+        from .extraction import extract as extract_fn
     meta = source.metadata
     return extract_fn(source.text, published=published, lang=lang, path=path, publisher=publisher,
                       **({"metadata": meta} if meta else {}))

@@ -29,11 +29,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from fractions import Fraction
 from functools import lru_cache
-from typing import Iterable, Iterator
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .store import CATEGORIES, QUALIFIERS
+
+if TYPE_CHECKING:  # sqlite_utils pulls in numpy: imported where a database is opened
+    import sqlite_utils
 
 ORDER = {c: i for i, c in enumerate(CATEGORIES)}
 

@@ -41,12 +41,13 @@ from itertools import groupby
 from dataclasses import dataclass
 from fractions import Fraction
 from datetime import date
-from typing import Iterable, Iterator
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .queries import _ratio, interval
 from .store import CATEGORIES, KINDS
+
+if TYPE_CHECKING:  # sqlite_utils pulls in numpy: imported where a database is opened
+    import sqlite_utils
 
 TOLERANCE = 0.1
 CHECKS = ("windows", "cumulative", "parts", "stocks", "dates", "sources")

@@ -13,10 +13,12 @@ value / high / qualifier / category), and `queries.figures`, `queries.totals` an
 from __future__ import annotations
 
 from datetime import datetime, timezone
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from .store import CATEGORIES, QUALIFIERS, StoreError, write_transaction
+
+if TYPE_CHECKING:  # sqlite_utils pulls in numpy: imported where a database is opened
+    import sqlite_utils
 
 
 class ReviewError(StoreError):

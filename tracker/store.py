@@ -13,12 +13,13 @@ import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from . import __version__
 from .reader import text_sha256
+
+if TYPE_CHECKING:  # sqlite_utils pulls in numpy: imported where a database is opened
+    import sqlite_utils
 
 KINDS = ("batch", "window", "cumulative", "stock", "area")
 CATEGORIES = ("people", "civilians", "fighters", "families", "women", "children",
@@ -202,6 +203,8 @@ def open_db(path: str | Path, create: bool = True, upto: str | None = None) -> s
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")   # safe in WAL: no corruption on crash
+        import sqlite_utils
+
         db = sqlite_utils.Database(conn)
         migrate(db, upto=upto, path=path)
     except sqlite3.DatabaseError as exc:
@@ -323,7 +326,7 @@ def reextract(db: sqlite_utils.Database, extract_fn: Callable[..., dict] | None 
     report: {"report", "path", "before", "after"} or {"report", "path", "error"}.
     """
     if extract_fn is None:
-        from .extract import extract as extract_fn
+        from .extraction import extract as extract_fn
     ids = [row["id"] for row in db.query("SELECT id FROM reports ORDER BY published, path, id")]
     for report_id in ids:
         row = next(db.query("SELECT id, path, published, published_from, language, publisher, text, "
