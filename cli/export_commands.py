@@ -90,8 +90,6 @@ def export(
     kinds = common.option_choices(kind, store.KINDS, "--kind")
     if kinds and not figures:
         common.fail("--kind applies to --figures", 2)
-    if not figures and lib.events_available() is False:
-        common.fail("events come from reconcile, which this tracker does not have yet; export --figures instead", 2)
     with common.database(ctx) as db:
         if figures:
             rows, columns = lib.figure_rows(db, start, end, categories, kinds), lib.FIGURE_COLUMNS

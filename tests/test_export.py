@@ -133,10 +133,6 @@ def test_missing_database_is_an_error_not_a_new_file(tmp_path):
 
 
 def test_events_are_one_row_per_grouped_figure_with_all_their_sources(db):
-    if not lib.events_available():
-        result = run(db, "export")
-        assert result.exit_code == 2 and "--figures" in result.output
-        return
     result = run(db, "export", "--since", "2019-03-01", "--category", "people")
     assert result.exit_code == 0, result.output
     rows = rows_of(result.stdout)

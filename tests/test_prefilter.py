@@ -36,4 +36,6 @@ _pieces = st.one_of(st.sampled_from(_words), st.integers(0, 2100).map(str), st.s
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_pieces, max_size=30).map("".join))
 def test_the_date_atoms_are_the_same_with_and_without_the_filter(text):
-    assert spans(_w.atoms, _w.atom_starts, text) == [m.span() for m in _w.atoms.finditer(text)]
+    starts = dates._atom_starts()
+    assert starts is not None
+    assert spans(_w.atoms, starts, text) == [m.span() for m in _w.atoms.finditer(text)]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import PurePath
@@ -119,7 +119,6 @@ class _Words:
     year_followers: frozenset
     labels: re.Pattern
     atoms: re.Pattern
-    atom_starts: re.Pattern | None     # where an atom can begin (prefilter.start_filter)
 
 
 def _merged(langs: tuple[str, ...]) -> dict:
@@ -183,9 +182,26 @@ def _words(langs: tuple[str, ...] = lexicon.LANGUAGES) -> _Words:
         year_followers=frozenset(lower(d["function_words_after_year"])),
         labels=labels,
         atoms=re.compile(_atom_pattern(d), re.I),
-        atom_starts=None,
     )
-    return replace(w, atom_starts=start_filter(w.atoms.pattern, w.atoms.flags, depth=6))
+    return w
+
+
+# Building the start filter costs about a second, repaid after some tens of reports: a
+# process that reads one report (`tracker extract FILE`) never builds it, an ingest
+# over an archive builds it once.
+FILTER_AFTER_TEXTS = 40
+_texts_scanned = [0]
+
+
+@lru_cache(maxsize=None)
+def _atom_starts(langs: tuple[str, ...] = lexicon.LANGUAGES) -> re.Pattern | None:
+    w = _words(langs)
+    return start_filter(w.atoms.pattern, w.atoms.flags, depth=6)
+
+
+def _starts() -> re.Pattern | None:
+    _texts_scanned[0] += 1
+    return _atom_starts() if _texts_scanned[0] > FILTER_AFTER_TEXTS else None
 
 
 def _atom_pattern(d: dict) -> str:
@@ -678,7 +694,7 @@ def _atoms(text: str) -> tuple[_Atom, ...]:
     are never changed once made."""
     w = _words()
     out = []
-    for m in finditer_filtered(w.atoms, w.atom_starts, text):
+    for m in finditer_filtered(w.atoms, _starts(), text):
         a = _atom(w, m, text)
         if a is not None:
             out.append(a)

@@ -122,15 +122,6 @@ EVENT_COLUMNS = ["event", "kind", "category", "value", "qualifier", "low", "high
                  "evidence"]
 
 
-def events_available() -> bool:
-    """Whether this tracker has reconcile's `events()`."""
-    try:
-        from .reconcile import events  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _joined(values: Iterable, sep: str = "; ") -> str | None:
     unique = list(dict.fromkeys(v for v in values if v))
     return sep.join(unique) if unique else None

@@ -23,10 +23,9 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .reader import DEFAULT_MAX_BYTES, ReadError, Source, read_report, read_stream, text_sha256
+from .reader import DEFAULT_MAX_BYTES, ReadError, Source, read_report, read_stream
 from .store import StoreError, _insert_figures, _now, check_document, has_report, save_document, write_transaction
 from . import __version__
 

@@ -39,7 +39,6 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import groupby
 from dataclasses import dataclass
-from fractions import Fraction
 from datetime import date
 from typing import TYPE_CHECKING, Iterable, Iterator
 
