@@ -26,8 +26,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .reader import DEFAULT_MAX_BYTES, ReadError, Source, read_report, read_stream
-from .store import StoreError, _insert_figures, _now, check_document, has_report, save_document, write_transaction
-from . import __version__
+from .store import StoreError, check_document, has_report, insert_document, save_document, write_transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -307,15 +306,9 @@ def save_batch(db: sqlite_utils.Database, results: list[tuple]) -> Iterator[Outc
 
 def _write(db: sqlite_utils.Database, path: str, doc: dict, text: str) -> Outcome:
     """One report inside the batch's transaction (as store.save_document writes it)."""
-    rep = doc["report"]
-    if has_report(db, rep["sha256"]):         # twice in this batch, or stored by another process
+    if has_report(db, doc["report"]["sha256"]):   # twice in this batch, or stored by another process
         return Outcome(path, "stored")
-    db.execute(
-        "INSERT INTO reports (id, path, published, published_from, language, publisher, text, "
-        "ingested_at, extractor_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [rep["sha256"], rep.get("path"), rep.get("published"), rep.get("published_from"),
-         rep.get("language"), rep.get("publisher"), text, _now(), __version__])
-    _insert_figures(db, rep["sha256"], doc["figures"], doc.get("warnings") or [])
+    insert_document(db, doc, text)
     return Outcome(path, "new", len(doc["figures"]))
 
 

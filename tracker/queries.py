@@ -60,6 +60,18 @@ def _in(values: Iterable[str]) -> tuple[str, list]:
 
 # --- reports and figures --------------------------------------------------------------
 
+def overlapping(since: date | None, until: date | None, alias: str = "f") -> tuple[list[str], list]:
+    """WHERE clauses (and their parameters) for figures whose period overlaps [since, until]."""
+    where, params = [], []
+    if since:
+        where.append(f'coalesce({alias}."end", {alias}.start) >= ?')
+        params.append(since.isoformat())
+    if until:
+        where.append(f'coalesce({alias}.start, {alias}."end") <= ?')
+        params.append(until.isoformat())
+    return where, params
+
+
 def reports(db: sqlite_utils.Database, search: str | None = None) -> list[dict]:
     """Stored reports, oldest first; `search` is an FTS5 query over their text."""
     sql = ("SELECT r.published, r.publisher, r.language, "
@@ -93,12 +105,9 @@ def figures(db: sqlite_utils.Database, kinds: Iterable[str] = (), categories: It
         sql, vals = _in(categories)
         where.append(f"f.category IN {sql}")
         params += vals
-    if since:
-        where.append('coalesce(f."end", f.start) >= ?')
-        params.append(since.isoformat())
-    if until:
-        where.append('coalesce(f.start, f."end") <= ?')
-        params.append(until.isoformat())
+    period_where, period_params = overlapping(since, until)
+    where += period_where
+    params += period_params
     if places:
         where.append("(" + " OR ".join(
             "instr(lower(coalesce(f.origin, '') || ' | ' || coalesce(f.destination, '')), lower(?)) > 0"

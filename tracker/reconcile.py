@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .queries import _ratio, interval
+from .queries import _ratio, interval, overlapping
 from .store import CATEGORIES, KINDS
 
 if TYPE_CHECKING:  # sqlite_utils pulls in numpy: imported where a database is opened
@@ -187,13 +187,7 @@ def load_figures(db: sqlite_utils.Database, since: date | None = None, until: da
     for rid, published, publisher, path, day in db.execute(
             f"SELECT id, published, publisher, path, {_JDAY.format('published')} FROM reports"):
         reports[rid] = Report(rid, published, publisher, path, day)
-    where, params = [], []
-    if since:
-        where.append('coalesce(f."end", f.start) >= ?')
-        params.append(since.isoformat())
-    if until:
-        where.append('coalesce(f.start, f."end") <= ?')
-        params.append(until.isoformat())
+    where, params = overlapping(since, until)
     # Without reviews the view is the table; reading the table saves a look-up per figure.
     reviewed = db.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is not None
     source, review = ("effective_figures", "f.review") if reviewed else ("figures", "NULL")

@@ -273,13 +273,21 @@ def save_document(db: sqlite_utils.Database, doc: dict, text: str | None = None,
     with write_transaction(db):
         if has_report(db, rep["sha256"]):      # stored by another process meanwhile
             return False
-        db.execute(
-            "INSERT INTO reports (id, path, published, published_from, language, publisher, text, "
-            "ingested_at, extractor_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [rep["sha256"], rep.get("path"), rep.get("published"), rep.get("published_from"),
-             rep.get("language"), rep.get("publisher"), text, _now(), extractor_version])
-        _insert_figures(db, rep["sha256"], doc["figures"], doc.get("warnings") or [])
+        insert_document(db, doc, text, extractor_version)
     return True
+
+
+def insert_document(db: sqlite_utils.Database, doc: dict, text: str | None,
+                    extractor_version: str = __version__) -> None:
+    """Insert a checked document's report, figures and warnings, inside the caller's
+    transaction (`save_document` holds one per report, a batched ingest one per batch)."""
+    rep = doc["report"]
+    db.execute(
+        "INSERT INTO reports (id, path, published, published_from, language, publisher, text, "
+        "ingested_at, extractor_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [rep["sha256"], rep.get("path"), rep.get("published"), rep.get("published_from"),
+         rep.get("language"), rep.get("publisher"), text, _now(), extractor_version])
+    _insert_figures(db, rep["sha256"], doc["figures"], doc.get("warnings") or [])
 
 
 def _insert_figures(db: sqlite_utils.Database, report_id: str, figs: list[dict], warnings: list[str]) -> None:
