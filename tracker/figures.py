@@ -21,7 +21,7 @@ from .cues import cues
 from .normalize import Normalized
 
 # Sentence ends: . ! ? ؟ ؛ and line breaks; a dot between digits is a decimal point.
-_SENTENCE_END = re.compile(r"(?<!\d)\.(?!\d)|(?<=\d)\.(?!\d)|(?<!\d)\.(?=\d)|[!?؟؛\n]+")
+_SENTENCE_END = re.compile(r"(?<!\d)\.|\.(?!\d)|[!?؟؛\n]+")
 _CLAUSE_STOP = re.compile(r"[.!?؟؛;:()\[\]\n\"]")
 _TOKEN = re.compile(r"[^\s.,،;:!?؟()\[\]\"]+")
 _CLAUSE = re.compile(r"[,،;:]")
@@ -29,8 +29,8 @@ CLAUSE_PENALTY = 40        # a date across a comma is less likely to be the numb
 _JOINER = re.compile(r"\s*(?:,\s*)?(?:(?:and|&)\s*|و)?\s*", re.I)
 
 LONG_RANGE = timedelta(days=14)  # "from 1 December to 12 February" is a running total
-BIG_FLOW = 10_000
-TITLE_MAX = 250            # a first line this short, ended by a line break, is a title          # a movement this large with no day cue is a running total
+BIG_FLOW = 10_000          # a movement this large with no day cue is a running total
+TITLE_MAX = 250            # a first line this short, ended by a line break, is a title
 CLOSE = 60                 # characters around a number where its own cues sit
 RELEVANT = ("movement", "stock", "cumulative", "displacement", "batch")
 AREA_FACTORS = {"km2": 1.0, "m2": 1e-6, "hectare": 0.01, "mi2": 2.589988, "km_bare": 1.0}
@@ -71,11 +71,9 @@ class Candidate:
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans; a dot between digits (1.5 million) ends none."""
     bounds, pos = [], 0
     for m in _SENTENCE_END.finditer(text):
-        if m.group() == "." and m.start() > 0 and m.end() < len(text) \
-                and text[m.start() - 1].isdigit() and text[m.end()].isdigit():
-            continue
         bounds.append((pos, m.end()))
         pos = m.end()
     bounds.append((pos, len(text)))
@@ -108,12 +106,9 @@ def _clitic_length(word: str, phrases) -> int:
 
 
 def _merge_numbers(found, extra):
-    taken = [(n.start, n.end) for n in found]
-    out = list(found)
-    for n in extra:
-        if not any(a < n.end and n.start < b for a, b in taken):
-            out.append(n)
-    return sorted(out, key=lambda n: n.start)
+    """The number reader's numbers plus the extra ones that do not overlap them."""
+    taken = _Spans((n.start, n.end) for n in found)
+    return sorted(list(found) + [n for n in extra if not taken.overlaps(n.start, n.end)], key=lambda n: n.start)
 
 
 class _Spans:
@@ -218,13 +213,20 @@ def _left_noun(text: str, start: int, limit: int):
     return None
 
 
-def _describe(text: str, cands: list[Candidate], sentences) -> None:
+def _neighbours(cands: list[Candidate], idx: int) -> tuple[int, int]:
+    """Where the previous number of the sentence ends and the next begins (else its edges):
+    the stretch of text whose words belong to this number."""
+    cand = cands[idx]
+    prev_end = cands[idx - 1].span_end if idx and cands[idx - 1].sentence == cand.sentence else cand.s_start
+    nxt = idx + 1 < len(cands) and cands[idx + 1].sentence == cand.sentence
+    return prev_end, cands[idx + 1].start if nxt else cand.s_end
+
+
+def _describe(text: str, cands: list[Candidate]) -> None:
     """Qualifier, unit, category and part cue of each candidate, from the words around it."""
     c = cues()
     for idx, cand in enumerate(cands):
-        s_start, s_end = sentences[cand.sentence]
-        prev_end = cands[idx - 1].span_end if idx and cands[idx - 1].sentence == cand.sentence else s_start
-        next_start = cands[idx + 1].start if idx + 1 < len(cands) and cands[idx + 1].sentence == cand.sentence else s_end
+        prev_end, next_start = _neighbours(cands, idx)
         cand.ev_start, cand.ev_end = cand.start, cand.span_end
         after = cand.span_end
         # unit right after the number
@@ -267,23 +269,20 @@ def _describe(text: str, cands: list[Candidate], sentences) -> None:
                 if qa:
                     cand.qualifier = qa.label
                     cand.ev_end = max(cand.ev_end, qa.end())
+                    if cand.unit is None and not cand.category:
+                        # "30 على الأقل من عناصر التنظيم": the noun comes after the qualifier
+                        noun = _right_noun(text, qa.end(), next_start)
+                        if noun:
+                            cand.category, cand.ev_end = noun
+                            cand.noun_after = True
                     break
-            if cand.qualifier == "exact" and cand.unit is None and not cand.category:
-                # "30 على الأقل من عناصر التنظيم": the noun comes after the qualifier
-                qa = c.qualifier_after.at(text, after, next_start)
-                if qa:
-                    cand.qualifier = qa.label
-                    noun = _right_noun(text, qa.end(), next_start)
-                    if noun:
-                        cand.category, cand.ev_end = noun
         if cand.qual_start is not None:
             cand.ev_start = cand.qual_start
         left_end = cand.qual_start if cand.qual_start is not None else cand.start
-        if c.not_figure_before.ending(text, left_end, 25):
-            m = c.not_figure_before.ending(text, left_end, 25)
-            if m.start() >= prev_end:
-                cand.excluded = "not a count"
-                continue
+        not_count = c.not_figure_before.ending(text, left_end, 25)
+        if not_count and not_count.start() >= prev_end:
+            cand.excluded = "not a count"
+            continue
         # part cue just before: "including 30", "من ضمنهم نحو 3480"
         part = c.part.ending(text, left_end, 30)
         if part and part.start() >= prev_end:
@@ -300,15 +299,13 @@ def _describe(text: str, cands: list[Candidate], sentences) -> None:
             cand.category = _left_noun(text, prev_end, left_end)
 
 
-def _relevance(text: str, cands: list[Candidate], sentences) -> None:
+def _relevance(text: str, cands: list[Candidate]) -> None:
     """Keep numbers whose clause moves people (or holds them); drop casualties and the rest."""
     c = cues()
     for idx, cand in enumerate(cands):
         if cand.excluded:
             continue
-        s_start, s_end = sentences[cand.sentence]
-        prev_end = cands[idx - 1].span_end if idx and cands[idx - 1].sentence == cand.sentence else s_start
-        next_start = cands[idx + 1].start if idx + 1 < len(cands) and cands[idx + 1].sentence == cand.sentence else s_end
+        prev_end, next_start = _neighbours(cands, idx)
         if cand.unit == "area":
             continue
         if c.casualty.any(text, prev_end, next_start):
@@ -330,7 +327,7 @@ def _relevance(text: str, cands: list[Candidate], sentences) -> None:
         near = (max(prev_end, cand.ev_start - 2 * CLOSE), min(next_start, cand.ev_end + 2 * CLOSE))
         cue_here = any(getattr(c, k).any(text, *near) for k in RELEVANT)
         if cand.category:
-            cue_sentence = cue_here or any(getattr(c, k).any(text, s_start, s_end)
+            cue_sentence = cue_here or any(getattr(c, k).any(text, cand.s_start, cand.s_end)
                                            for k in RELEVANT)
             if not cue_sentence and cand.parent is None:
                 cand.excluded = "no movement in its sentence"
@@ -451,6 +448,7 @@ def _nearest(phrases, text: str, cand: Candidate, lo: int, hi: int) -> float:
 
 
 def _increase(text: str, cand: Candidate) -> bool:
+    """"an increase of 5,000", "100,000 more than previously recorded": a rise, not a count."""
     c = cues()
     left = cand.qual_start if cand.qual_start is not None else cand.start
     after = c.increase_after.at(text, cand.span_end) or c.increase_after.at(text, cand.ev_end)
@@ -607,9 +605,9 @@ def find_figures(norm: Normalized, published: date | None, lang: str | None) -> 
     if 0 < title_end <= TITLE_MAX:
         for cand in cands:
             cand.headline = cand.end <= title_end
-    _describe(text, cands, sentences)
+    _describe(text, cands)
     _link_parents(text, cands)
-    _relevance(text, cands, sentences)
+    _relevance(text, cands)
     _assign_mentions(text, cands, mentions, sentences)
     order = sorted(range(len(cands)), key=lambda i: (cands[i].parent is not None, i))
     for i in order:
