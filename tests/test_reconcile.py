@@ -22,13 +22,6 @@ from tracker.reader import read_report
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = store.open_db(tmp_path / "t.db")
-    yield database
-    database.close()
-
-
-@pytest.fixture
 def wadi(db):
     for doc, text in reconcile_docs():
         assert store.save_document(db, doc, text) is True

@@ -13,13 +13,6 @@ from tracker.ingest import Summary, ingest_jsonl
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = store.open_db(tmp_path / "t.db")
-    yield database
-    database.close()
-
-
-@pytest.fixture
 def series_db(db):
     for doc, text in series_docs():
         assert store.save_document(db, doc, text) is True
