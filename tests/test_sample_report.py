@@ -91,3 +91,11 @@ def test_cli_bad_files_are_named_and_others_still_processed(tmp_path):
     assert "image.txt" in out.stderr and "PNG" in out.stderr
     assert "Traceback" not in out.stderr
     assert len(out.stdout.splitlines()) == 1
+
+
+def test_warnings_quote_the_report_as_written(doc):
+    import re
+
+    text = read_report(SAMPLE).text
+    quoted = [q for w in doc["warnings"] for q in re.findall(r"'([^']{6,})'", w) if not q.isascii()]
+    assert quoted and all(q in text for q in quoted), quoted

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import PurePath
+from typing import Callable
 
 from dateutil.relativedelta import relativedelta
 
@@ -843,12 +844,18 @@ def find_dates(text: str, published: date | None, lang: str | None = None) -> li
     return [m for m, _, _ in _scan(text, published)]
 
 
-def check_weekdays(text: str, published: date | None, lang: str | None = None) -> list[str]:
+def _quoted(m, quote: Callable[[int, int], str] | None) -> str:
+    """A mention as the report writes it (`quote` maps a span to the original words)."""
+    return repr((quote(m.start, m.end) if quote else m.text).strip())
+
+
+def check_weekdays(text: str, published: date | None, lang: str | None = None,
+                   quote: Callable[[int, int], str] | None = None) -> list[str]:
     """Warnings for every weekday that does not fit the date it is written with."""
     out = []
     for m, _, _ in _scan(text, published):
         if m.note:
-            msg = f"{m.text.strip()!r}: {m.note}"
+            msg = f"{_quoted(m, quote)}: {m.note}"
             if msg not in out:
                 out.append(msg)
     return out
@@ -858,7 +865,7 @@ _FILENAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)")
 
 
 def detect_published(text: str, filename: str | None = None, option: date | None = None,
-                     lang: str | None = None) -> ReportDate:
+                     lang: str | None = None, quote: Callable[[int, int], str] | None = None) -> ReportDate:
     """The report's own date: the option, else a dateline or a "today" + date phrase in
     the text, else a YYYY-MM-DD in the file name, else None.
 
@@ -869,7 +876,7 @@ def detect_published(text: str, filename: str | None = None, option: date | None
         return ReportDate(option, "option")
     warnings: list[str] = []
     from_name = _filename_date(filename)
-    found = _dateline(text) or _today_phrase(text, warnings)
+    found = _dateline(text) or _today_phrase(text, warnings, quote)
     if found:
         if from_name and from_name != found:
             warnings.append(f"the text dates itself {found.isoformat()}, the file name says {from_name.isoformat()}")
@@ -918,7 +925,7 @@ def _dateline(text: str) -> date | None:
     return None
 
 
-def _today_phrase(text: str, warnings: list[str]) -> date | None:
+def _today_phrase(text: str, warnings: list[str], quote: Callable[[int, int], str] | None = None) -> date | None:
     """"اليوم الثلاثاء 12 شباط 2019", "Today, 3 July 2021": today named with its date.
 
     Without a year, the weekday picks one among the years the text writes; a phrase
@@ -933,7 +940,7 @@ def _today_phrase(text: str, warnings: list[str]) -> date | None:
         if a.year is not None:
             d = _safe_date(a.year, a.month, a.day)
             if d and a.weekday is not None and d.weekday() != a.weekday:
-                warnings.append(f"{m.text.strip()!r} is not used as the report date: {s.note}")
+                warnings.append(f"{_quoted(m, quote)} is not used as the report date: {s.note}")
                 continue
         elif a.weekday is not None:
             fits = {y for y in years if (x := _safe_date(y, a.month, a.day)) and x.weekday() == a.weekday}
@@ -945,5 +952,5 @@ def _today_phrase(text: str, warnings: list[str]) -> date | None:
         if chosen is None:
             chosen = d
         elif d != chosen:
-            warnings.append(f"{m.text.strip()!r} names another date for today than {chosen.isoformat()}")
+            warnings.append(f"{_quoted(m, quote)} names another date for today than {chosen.isoformat()}")
     return chosen

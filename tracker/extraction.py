@@ -44,14 +44,15 @@ def extract(text: str, published: date | str | None = None, lang: str | None = N
     if lang in (None, "auto"):
         lang = detect_language(text)
     norm = normalize(text)
+    quote = norm.original_slice          # warnings quote the report's own words
     report_date = dates.detect_published(norm.text, Path(path).name if path else None,
-                                         _as_date(published), lang)
+                                         _as_date(published), lang, quote)
     meta = metadata or {}
     if meta.get("published") and report_date.source in ("filename", None):
         report_date = dates.ReportDate(_as_date(meta["published"]), "metadata", report_date.warnings)
     found = figures.find_figures(norm, report_date.published, lang)
     warnings = list(report_date.warnings)
-    for w in dates.check_weekdays(norm.text, report_date.published, lang):
+    for w in dates.check_weekdays(norm.text, report_date.published, lang, quote):
         if w not in warnings:
             warnings.append(w)
     return {
