@@ -188,3 +188,8 @@ def test_an_increase_over_a_previous_count_is_a_window():
 def test_a_stock_verb_before_the_number_beats_a_participle_after_it():
     one("Lebanon hosts some 1.5 million Syrians displaced by the war.", kind="stock", value=1500000)
     one("Some 1.5 million Syrians have been displaced by the war.", kind="cumulative", value=1500000)
+
+
+def test_camps_are_counted_apart_from_the_people_they_house():
+    found = figures("وبلغ عدد المخيمات 1,300 مخيماً تؤوي أكثر من مليون نازح.")
+    assert [(f["kind"], f["value"], f["qualifier"]) for f in found] == [("stock", 1000000, "more_than")]

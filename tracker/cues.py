@@ -22,7 +22,7 @@ _WORD = re.compile(r"[\u0621-\u064A]+|[A-Za-z]+|\d+|[%$&+\-]")
 _ARABIC = re.compile(r"[\u0621-\u064A]")
 _BREAK = re.compile(r"[.!?؟؛\n]")
 _TRAILER = set(" \t\"'(:،,")
-MEMO_MAX = 200_000   # distinct words remembered before the memo starts over
+MEMO_MAX = 50_000   # distinct words remembered before the memo starts over
 GLUED_MIN = 12   # an English "word" this long may be two words run together
 CLITICS = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "وب", "ول", "وك", "و", "ف", "ب", "ل", "ك")
 
