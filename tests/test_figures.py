@@ -193,3 +193,12 @@ def test_a_stock_verb_before_the_number_beats_a_participle_after_it():
 def test_camps_are_counted_apart_from_the_people_they_house():
     found = figures("وبلغ عدد المخيمات 1,300 مخيماً تؤوي أكثر من مليون نازح.")
     assert [(f["kind"], f["value"], f["qualifier"]) for f in found] == [("stock", 1000000, "more_than")]
+
+
+@pytest.mark.parametrize("text,kept", [
+    ("Over 300 civilians have been killed and more than 20,000 displaced since the offensive began.", 20000),
+    ("قتل أكثر من 50 مدنياً ونزح نحو 100 ألف شخص منذ بدء الهجوم.", 100000),
+    ("At least 70 people died in the camp last month, where 68,000 people now live.", 68000),
+])
+def test_casualties_and_movements_in_one_sentence(text, kept):
+    assert values(text) == [kept]

@@ -308,9 +308,14 @@ def _relevance(text: str, cands: list[Candidate]) -> None:
         prev_end, next_start = _neighbours(cands, idx)
         if cand.unit == "area":
             continue
-        if c.casualty.any(text, prev_end, next_start):
-            cand.excluded = "casualties"
-            continue
+        # "300 were killed and 20,000 displaced": the casualty word nearer than any movement wins
+        casualty = _nearest(c.casualty, text, cand, prev_end, next_start, own=True)
+        if casualty < float("inf"):
+            moved = min(_nearest(getattr(c, k), text, cand, prev_end, next_start, own=True)
+                        for k in ("movement", "displacement", "stock"))
+            if casualty <= moved:
+                cand.excluded = "casualties"
+                continue
         if c.casualty_weak.any(text, max(prev_end, cand.ev_start - 30), min(next_start, cand.ev_end + 25)):
             cand.excluded = "arrests"
             continue
@@ -429,22 +434,24 @@ def _since_word(text: str, cand: Candidate, m) -> bool:
     return c.since.any(text, lo, m.start)
 
 
-def _distance(cand: Candidate, start: int, end: int) -> int:
-    """Characters between a cue and the candidate (with the list it ends, if any)."""
-    if end <= cand.list_start:
-        return cand.list_start - end
+def _distance(cand: Candidate, start: int, end: int, own: bool = False) -> int:
+    """Characters between a cue and the candidate (with the list it ends, if any, unless
+    `own`: "300 were killed and 20,000 displaced" is no list)."""
+    left = cand.ev_start if own else cand.list_start
+    if end <= left:
+        return left - end
     if start >= cand.ev_end:
         return start - cand.ev_end
     return 0
 
 
-def _nearest(phrases, text: str, cand: Candidate, lo: int, hi: int) -> float:
+def _nearest(phrases, text: str, cand: Candidate, lo: int, hi: int, own: bool = False) -> float:
     """Distance in characters from the candidate to the nearest phrase in [lo, hi)."""
     hits = phrases.search(text, lo, hi)
     if phrases is cues().stock:
         # "a batch comprising 2,000 people" (دفعة تضم): a group's make-up, not a stock
         hits = [m for m in hits if not cues().group_words.any(text, max(0, m.start() - 25), m.start())]
-    return min((_distance(cand, m.start(), m.end()) for m in hits), default=float("inf"))
+    return min((_distance(cand, m.start(), m.end(), own) for m in hits), default=float("inf"))
 
 
 def _increase(text: str, cand: Candidate) -> bool:
