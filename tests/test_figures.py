@@ -202,3 +202,9 @@ def test_camps_are_counted_apart_from_the_people_they_house():
 ])
 def test_casualties_and_movements_in_one_sentence(text, kept):
     assert values(text) == [kept]
+
+
+def test_a_rise_is_a_running_total_unless_a_stock_word_says_otherwise():
+    one("The number of people in the camp has now risen to 66,000.", kind="stock", value=66000)
+    one("ليرتفع إلى نحو 40 ألفاً عدد من خرجوا منذ الأول من آذار", kind="cumulative", value=40000,
+        start="2020-03-01")

@@ -309,7 +309,7 @@ class Cues:
             "casualty", "casualty_weak", "not_figure_before", "not_figure_context",
             "past", "joiners", "reporting", "reporting_that", "count_words", "during",
             "origin_cues", "destination_cues", "place_words", "group_words",
-            "increase_before", "increase_after")
+            "increase_before", "increase_after", "rise")
 
     def __init__(self):
         self.category = PhraseSet(_labelled(_merged("categories")), glued=True)

@@ -32,7 +32,7 @@ LONG_RANGE = timedelta(days=14)  # "from 1 December to 12 February" is a running
 BIG_FLOW = 10_000          # a movement this large with no day cue is a running total
 TITLE_MAX = 250            # a first line this short, ended by a line break, is a title
 CLOSE = 60                 # characters around a number where its own cues sit
-RELEVANT = ("movement", "stock", "cumulative", "displacement", "batch")
+RELEVANT = ("movement", "stock", "cumulative", "displacement", "batch", "rise")
 AREA_FACTORS = {"km2": 1.0, "m2": 1e-6, "hectare": 0.01, "mi2": 2.589988, "km_bare": 1.0}
 
 
@@ -495,7 +495,7 @@ def _date_kind(text: str, cand: Candidate, published: date | None, cands, idx) -
     lo = max(_bound(cands, idx, -1, text), cand.ev_start - 150)
     hi = min(_bound(cands, idx, 1, text), cand.ev_end + 150)
     dist = {k: _nearest(getattr(c, k), text, cand, lo, hi)
-            for k in ("stock", "movement", "cumulative", "batch", "displacement")}
+            for k in ("stock", "movement", "cumulative", "batch", "displacement", "rise")}
     if all(v == float("inf") for v in dist.values()):
         dist = {k: _nearest(getattr(c, k), text, cand, cand.s_start, cand.s_end) for k in dist}
     cand.cue_distance = min(dist.values())
@@ -551,7 +551,8 @@ def _date_kind(text: str, cand: Candidate, published: date | None, cands, idx) -
         return
     big = cand.value >= BIG_FLOW
     # "displaced" with no date is a running total only when it is large
-    total = min(dist["cumulative"], dist["displacement"] if big else float("inf"))
+    # "rose to" says a number grew: a running total unless a stock word says what it counts
+    total = min(dist["cumulative"], dist["rise"], dist["displacement"] if big else float("inf"))
     flow = min(dist["batch"], dist["movement"])
     if dist["batch"] < total or (flow < total and not big) or (total == flow == float("inf") and not big):
         cand.kind = "batch"
