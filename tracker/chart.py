@@ -10,7 +10,7 @@ start date, with their low-high intervals), and `running` is their running sum.
 Reported cumulative figures are the stored cumulative figures of the category whose
 as-of date (`end`) falls in [since, until], one series per start date, the same figure
 told by several reports counted once. Windows ("1,000 in 48 hours") are spans.
-Conflicts come from reconcile when this tracker has it.
+Conflicts come from reconcile.
 
 Everything drawn is in English (dates, numbers, legend); place names, which may be
 Arabic, are not drawn, so no shaping is needed.
@@ -76,12 +76,9 @@ def chart_series(db: sqlite_utils.Database, since: date, until: date | None = No
 
 
 def conflicts(db: sqlite_utils.Database, since: date, until: date | None, category: str) -> list[dict]:
-    """Reconcile's conflicts in the category as {"date", "value", "check", "message"};
-    [] while this tracker has no reconcile."""
-    try:
-        from .reconcile import reconcile
-    except ImportError:
-        return []
+    """Reconcile's conflicts in the category as {"date", "value", "check", "message"}."""
+    from .reconcile import reconcile
+
     out = []
     for check in reconcile(db, since=since, until=until, categories=[category])["checks"]:
         for f in check["findings"]:
