@@ -208,3 +208,13 @@ def test_a_rise_is_a_running_total_unless_a_stock_word_says_otherwise():
     one("The number of people in the camp has now risen to 66,000.", kind="stock", value=66000)
     one("ليرتفع إلى نحو 40 ألفاً عدد من خرجوا منذ الأول من آذار", kind="cumulative", value=40000,
         start="2020-03-01")
+
+
+@pytest.mark.parametrize("text,category", [
+    ("وخرج اليوم نحو 5 آلاف من عوائل عناصر التنظيم.", "families"),      # families of fighters
+    ("وخرج اليوم نحو 630 امرأة وطفل من المخيم.", "women_children"),
+    ("About 800 women and children left the camp today.", "women_children"),
+    ("Some 2,000 fighters and civilians left the town today.", "people"),
+])
+def test_two_nouns_make_one_category_only_when_joined_by_and(text, category):
+    assert [f["category"] for f in figures(text)] == [category]

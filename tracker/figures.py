@@ -26,7 +26,7 @@ _CLAUSE_STOP = re.compile(r"[.!?؟؛;:()\[\]\n\"]")
 _TOKEN = re.compile(r"[^\s.,،;:!?؟()\[\]\"]+")
 _CLAUSE = re.compile(r"[,،;:]")
 CLAUSE_PENALTY = 40        # a date across a comma is less likely to be the number's own
-_JOINER = re.compile(r"\s*(?:,\s*)?(?:(?:and|&)\s*|و)?\s*", re.I)
+_JOINER = re.compile(r"\s*(?:,\s*(?:and\s+)?|(?:and|&)\s*|و)\s*", re.I)
 
 LONG_RANGE = timedelta(days=14)  # "from 1 December to 12 February" is a running total
 BIG_FLOW = 10_000          # a movement this large with no day cue is a running total
@@ -179,7 +179,8 @@ def _right_noun(text: str, pos: int, limit: int):
             first = m.label
             # "women and children", "fighters and civilians", "14 Women, Children", "امرأة وطفل"
             second = c.category.first_in(text, m.end(), limit)
-            if second and _JOINER.fullmatch(text[m.end():second.start()]):
+            between = text[m.end():second.start()] if second else ""
+            if second and (_JOINER.fullmatch(between) or (not between.strip() and second.group().startswith("و"))):
                 other = second.label
                 if other != first:
                     pair = {first, other}
