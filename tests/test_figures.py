@@ -218,3 +218,15 @@ def test_a_rise_is_a_running_total_unless_a_stock_word_says_otherwise():
 ])
 def test_two_nouns_make_one_category_only_when_joined_by_and(text, category):
     assert [f["category"] for f in figures(text)] == [category]
+
+
+def test_capacity_is_not_a_stock_and_the_noun_counted_is_not_the_verb():
+    assert [(f["kind"], f["value"]) for f in figures("ويؤوي المخيم الذي يتسع لـ 10 آلاف شخص نحو 25 ألف نازح.")] \
+        == [("stock", 25000)]
+    assert [(f["kind"], f["value"]) for f in figures("The camp, designed for 10,000 people, now shelters 25,000.")] \
+        == [("stock", 25000)]
+
+
+def test_a_since_date_in_the_same_clause_beats_a_number_after_a_comma():
+    text = "More than 7,100 refugees have crossed into Iraq since 14 October, with some 1,000 arriving daily."
+    one(text, "2019-10-20", kind="cumulative", value=7100, start="2019-10-14")

@@ -25,13 +25,14 @@ _SENTENCE_END = re.compile(r"(?<!\d)\.|\.(?!\d)|[!?؟؛\n]+")
 _CLAUSE_STOP = re.compile(r"[.!?؟؛;:()\[\]\n\"]")
 _TOKEN = re.compile(r"[^\s.,،;:!?؟()\[\]\"]+")
 _CLAUSE = re.compile(r"[,،;:]")
-CLAUSE_PENALTY = 40        # a date across a comma is less likely to be the number's own
+CLAUSE_PENALTY = 60        # a date across a comma is less likely to be the number's own
 _JOINER = re.compile(r"\s*(?:,\s*(?:and\s+)?|(?:and|&)\s*|و)\s*", re.I)
 
 LONG_RANGE = timedelta(days=14)  # "from 1 December to 12 February" is a running total
 BIG_FLOW = 10_000          # a movement this large with no day cue is a running total
 TITLE_MAX = 250            # a first line this short, ended by a line break, is a title
 CLOSE = 60                 # characters around a number where its own cues sit
+NOT_COUNTS = ("unit", "not a count", "year", "part of a word or name")
 RELEVANT = ("movement", "stock", "cumulative", "displacement", "batch", "rise")
 AREA_FACTORS = {"km2": 1.0, "m2": 1e-6, "hectare": 0.01, "mi2": 2.589988, "km_bare": 1.0}
 
@@ -310,9 +311,9 @@ def _relevance(text: str, cands: list[Candidate]) -> None:
         if cand.unit == "area":
             continue
         # "300 were killed and 20,000 displaced": the casualty word nearer than any movement wins
-        casualty = _nearest(c.casualty, text, cand, prev_end, next_start, own=True)
+        casualty = _nearest(c.casualty, text, cand, prev_end, next_start, own=True, noun=True)
         if casualty < float("inf"):
-            moved = min(_nearest(getattr(c, k), text, cand, prev_end, next_start, own=True)
+            moved = min(_nearest(getattr(c, k), text, cand, prev_end, next_start, own=True, noun=True)
                         for k in ("movement", "displacement", "stock"))
             if casualty <= moved:
                 cand.excluded = "casualties"
@@ -446,9 +447,14 @@ def _distance(cand: Candidate, start: int, end: int, own: bool = False) -> int:
     return 0
 
 
-def _nearest(phrases, text: str, cand: Candidate, lo: int, hi: int, own: bool = False) -> float:
-    """Distance in characters from the candidate to the nearest phrase in [lo, hi)."""
-    hits = phrases.search(text, lo, hi)
+def _nearest(phrases, text: str, cand: Candidate, lo: int, hi: int, own: bool = False,
+             noun: bool = False) -> float:
+    """Distance in characters from the candidate to the nearest phrase in [lo, hi).
+
+    The figure's own noun ("25 ألف نازح", "20,000 displaced") names what is counted, not
+    what happened, so it is skipped unless `noun`."""
+    hits = [m for m in phrases.search(text, lo, hi)
+            if noun or not (cand.ev_start <= m.start() and m.end() <= cand.ev_end)]
     if phrases is cues().stock:
         # "a batch comprising 2,000 people" (دفعة تضم): a group's make-up, not a stock
         hits = [m for m in hits if not cues().group_words.any(text, max(0, m.start() - 25), m.start())]
@@ -571,8 +577,8 @@ def _bound(cands, idx, step, text):
     cand = cands[idx]
     j = idx + step
     while 0 <= j < len(cands) and cands[j].sentence == cand.sentence:
-        if step > 0 and cands[j].joined and j + 1 < len(cands):
-            j += 1
+        if cands[j].excluded in NOT_COUNTS or (step > 0 and cands[j].joined and j + 1 < len(cands)):
+            j += step           # "30 trucks", "a camp built for 10,000": no figure's words end there
             continue
         return cands[j].span_end if step < 0 else cands[j].start
     return cand.s_start if step < 0 else cand.s_end
