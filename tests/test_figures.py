@@ -230,3 +230,11 @@ def test_capacity_is_not_a_stock_and_the_noun_counted_is_not_the_verb():
 def test_a_since_date_in_the_same_clause_beats_a_number_after_a_comma():
     text = "More than 7,100 refugees have crossed into Iraq since 14 October, with some 1,000 arriving daily."
     one(text, "2019-10-20", kind="cumulative", value=7100, start="2019-10-14")
+
+
+def test_a_list_joined_by_and_shares_a_date_that_follows_it():
+    found = figures("Two women and five children were repatriated to Germany on Thursday.", "2021-07-03")
+    assert [(f["category"], f["value"], f["start"]) for f in found] == \
+        [("women", 2, "2021-07-01"), ("children", 5, "2021-07-01")]
+    found = figures("وصل 300 شخص يوم الأحد و200 يوم الاثنين.", "2021-07-06")
+    assert [(f["value"], f["start"]) for f in found] == [(300, "2021-07-04"), (200, "2021-07-05")]

@@ -224,7 +224,7 @@ def _neighbours(cands: list[Candidate], idx: int) -> tuple[int, int]:
     return prev_end, cands[idx + 1].start if nxt else cand.s_end
 
 
-def _describe(text: str, cands: list[Candidate]) -> None:
+def _describe(text: str, cands: list[Candidate], date_spans: _Spans) -> None:
     """Qualifier, unit, category and part cue of each candidate, from the words around it."""
     c = cues()
     for idx, cand in enumerate(cands):
@@ -246,7 +246,9 @@ def _describe(text: str, cands: list[Candidate]) -> None:
                 cand.ev_end = unit.end()
         if cand.unit is None:
             excluded = c.units_excluded.at(text, after, next_start)
-            if excluded and not c.category.at(text, after, next_start):
+            # "200 يوم الاثنين" is 200 on Monday, not 200 days
+            if excluded and not c.category.at(text, after, next_start) \
+                    and not date_spans.overlaps(excluded.start(), excluded.end()):
                 cand.excluded = "unit"
                 continue
         # qualifier before, or after ("30 at least", "28 عنصراً على الأقل")
@@ -419,9 +421,15 @@ def _assign_mentions(text: str, cands: list[Candidate], mentions, sentences) -> 
                 best, best_d = i, d
         if best is not None:
             cands[best].mentions.append(m)
+    # a list joined by "and" shares its dates: "two women and five children ... on Thursday"
     for i, k in enumerate(cands):
         if k.joined and not k.mentions and not k.part_cue and i and cands[i - 1].sentence == k.sentence:
             k.mentions = list(cands[i - 1].mentions)
+    for i in range(len(cands) - 1, 0, -1):
+        k, head = cands[i], cands[i - 1]
+        if k.joined and k.mentions and not head.mentions and not k.part_cue and head.sentence == k.sentence \
+                and all(m.start >= k.ev_end for m in k.mentions):
+            head.mentions = list(k.mentions)
     # "1,200 people including 400 children, left on 2 March": the date is the whole's
     for k in cands:
         if k.parent is not None and k.mentions and not cands[k.parent].mentions \
@@ -620,7 +628,7 @@ def find_figures(norm: Normalized, published: date | None, lang: str | None) -> 
     if 0 < title_end <= TITLE_MAX:
         for cand in cands:
             cand.headline = cand.end <= title_end
-    _describe(text, cands)
+    _describe(text, cands, _Spans((m.start, m.end) for m in mentions if m.role != "duration"))
     _link_parents(text, cands)
     _relevance(text, cands)
     _assign_mentions(text, cands, mentions, sentences)
