@@ -22,6 +22,8 @@ from rich.text import Text
 
 from tracker import queries, store
 
+from tracker.display import number
+
 from .main import app
 from .render import format_period, format_value, safe
 
@@ -106,14 +108,6 @@ def database(ctx: typer.Context, create: bool = False):
             yield db
         finally:
             db.close()
-
-
-def number(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return f"{v:,}" if isinstance(v, int) else f"{v:g}"
 
 
 def span(low, high) -> str:

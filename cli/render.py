@@ -10,10 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tracker.display import stated
 from tracker.reader import visible
-
-QUALIFIER_SIGNS = {"exact": "", "approx": "~", "more_than": ">", "at_least": ">=",
-                   "less_than": "<", "at_most": "<=", "range": ""}
 
 
 def safe(value, style: str = "") -> Text:
@@ -22,11 +20,7 @@ def safe(value, style: str = "") -> Text:
 
 
 def format_value(fig: dict) -> str:
-    v = fig["value"]
-    s = f"{v:,}" if isinstance(v, int) else f"{v:g}"
-    if fig.get("qualifier") == "range" and fig.get("high") is not None:
-        s += f"-{fig['high']:,}"
-    return QUALIFIER_SIGNS.get(fig.get("qualifier"), "") + s
+    return stated(fig.get("qualifier"), fig["value"], fig.get("high"))
 
 
 def format_period(fig: dict) -> str:

@@ -34,15 +34,21 @@ def make_doc(text: str, path: str, published: str | None, language: str, publish
             "figures": out, "warnings": list(warnings)}
 
 
-def series_docs() -> list[tuple[dict, str]]:
-    """(document, text) for each report of the series, in date order."""
-    notes = json.loads((SERIES / "annotations.json").read_text(encoding="utf-8"))["reports"]
+def annotated_docs(folder: Path) -> list[tuple[dict, str]]:
+    """(document, text) for each report of a folder annotated by hand in its
+    annotations.json, in date order."""
+    notes = json.loads((folder / "annotations.json").read_text(encoding="utf-8"))["reports"]
     docs = []
     for name, note in sorted(notes.items()):
-        text = (SERIES / name).read_text(encoding="utf-8")
+        text = (folder / name).read_text(encoding="utf-8")
         docs.append((make_doc(text, name, note["published"], note["language"], note["publisher"],
                               note["figures"], note.get("warnings", [])), text))
     return docs
+
+
+def series_docs() -> list[tuple[dict, str]]:
+    """(document, text) for each report of the series, in date order."""
+    return annotated_docs(SERIES)
 
 
 def seed_doc() -> tuple[dict, str]:

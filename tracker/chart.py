@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import queries
+from .display import QUALIFIER_SIGNS, number
 
 if TYPE_CHECKING:  # sqlite_utils pulls in numpy: imported where a database is opened
     import sqlite_utils
@@ -106,11 +107,7 @@ def _d(day: str) -> date:
 
 
 def _fmt(v) -> str:
-    if v is None:
-        return "?"
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return f"{v:,}" if isinstance(v, int) else f"{v:,.1f}"
+    return number(v, "?", ",.1f")
 
 
 def draw(series: dict, path: str | Path, width: int = DEFAULT_SIZE[0], height: int = DEFAULT_SIZE[1],
@@ -232,10 +229,7 @@ def text_chart(series: dict, bar_width: int = 40) -> str:
     return "\n".join(lines)
 
 
-_SIGNS = {"approx": "~", "more_than": ">", "at_least": ">=", "less_than": "<", "at_most": "<="}
-
-
 def _qualified(p: dict) -> str:
     if p["qualifier"] == "range" and p["high"] is not None:
         return f"{_fmt(p['value'])}–{_fmt(p['high'])}"
-    return _SIGNS.get(p["qualifier"], "") + _fmt(p["value"])
+    return QUALIFIER_SIGNS.get(p["qualifier"], "") + _fmt(p["value"])

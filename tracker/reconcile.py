@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Iterable, Iterator
 
+from .display import number, stated as display_stated
 from .queries import _ratio, interval, overlapping
 from .store import CATEGORIES, KINDS
 
@@ -447,21 +448,13 @@ def events(db: sqlite_utils.Database, since: date | None = None, until: date | N
 # --- findings --------------------------------------------------------------------------------------
 
 def fmt(v) -> str:
-    if v is None:
-        return "∞"
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return f"{v:,}" if isinstance(v, int) else f"{v:,.4g}"
-
-
-_SIGNS = {"exact": "", "approx": "~", "more_than": ">", "at_least": ">=", "less_than": "<",
-          "at_most": "<=", "range": ""}
+    """A number in a finding; None is an unbounded upper end."""
+    return number(v, "∞", ",.4g")
 
 
 def stated(x: Fig | Event) -> str:
     f = x.best if isinstance(x, Event) else x
-    s = _SIGNS.get(f.qualifier, "") + fmt(f.value)
-    return s + f"-{fmt(f.high)}" if f.qualifier == "range" and f.high is not None else s
+    return display_stated(f.qualifier, f.value, f.high, "∞", ",.4g")
 
 
 def span(lo, hi) -> str:
