@@ -9,8 +9,9 @@ present:
 - extraction on one core: reports/s and MB/s; beside it, in the same run, a bare pass
   that only finds the digits (re.findall) as the floor, and dateparser.search_dates
   (when installed: pip install -e '.[bench]') over the same texts, as ratios;
-- `tracker ingest --jobs N` end to end: reports/s and peak memory (RSS of the ingest
-  process and of all its workers together), at 10k and 100k reports;
+- `tracker ingest --jobs N` end to end: reports/s and peak memory, at 10k and 100k
+  reports: the PSS of the ingest process and its workers summed (shared pages of the
+  forked workers counted once), and beside it their RSS;
 - `tracker totals`, `figures` (first page) and `reconcile` latency on a database of
   1,000,000 figures built through the store API (not by extracting); size per report;
 - `tracker --help` wall time and `import tracker` time.
@@ -130,6 +131,18 @@ def _rss(pid: int) -> int:
         return 0
 
 
+def _pss(pid: int) -> int:
+    """Proportional set size: pages shared by forked workers are counted once in a sum."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return _rss(pid)
+
+
 def _children(pid: int) -> list[int]:
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as f:
@@ -138,14 +151,18 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def _tree_rss(pid: int) -> tuple[int, int]:
-    """(RSS of pid, RSS of pid and all its descendants) in bytes, from /proc (Linux)."""
-    total, todo = 0, [pid]
+def _tree_memory(pid: int) -> tuple[int, int, int]:
+    """(RSS of pid, RSS summed over pid and its descendants, PSS summed likewise) in bytes,
+    from /proc (Linux). The RSS sum counts the pages a forked worker still shares with
+    its parent once per process; the PSS sum is the memory the run really holds."""
+    rss = pss = 0
+    todo = [pid]
     while todo:
         p = todo.pop()
-        total += _rss(p)
+        rss += _rss(p)
+        pss += _pss(p)
         todo.extend(_children(p))
-    return _rss(pid), total
+    return _rss(pid), rss, pss
 
 
 def ingest(work: Path, folder: Path, reports: int, jobs: int) -> None:
@@ -155,10 +172,10 @@ def ingest(work: Path, folder: Path, reports: int, jobs: int) -> None:
     t = time.perf_counter()
     proc = subprocess.Popen([*TRACKER, "--db", str(db), "ingest", str(folder), "--jobs", str(jobs)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    peak_main = peak_tree = 0
+    peak_main = peak_tree = peak_pss = 0
     while proc.poll() is None:
-        main, tree = _tree_rss(proc.pid)
-        peak_main, peak_tree = max(peak_main, main), max(peak_tree, tree)
+        main, tree, pss = _tree_memory(proc.pid)
+        peak_main, peak_tree, peak_pss = max(peak_main, main), max(peak_tree, tree), max(peak_pss, pss)
         time.sleep(0.5)
     out, err = proc.communicate()
     took = time.perf_counter() - t
@@ -167,7 +184,8 @@ def ingest(work: Path, folder: Path, reports: int, jobs: int) -> None:
         return
     size = db.stat().st_size + sum(Path(f"{db}{s}").stat().st_size for s in ("-wal",) if Path(f"{db}{s}").exists())
     say(f"  {reports:>7} reports --jobs {jobs}: {took:6.1f} s, {reports / took:5.0f} reports/s, "
-        f"peak RSS {peak_main / 2**20:.0f} MB (ingest process), {peak_tree / 2**20:.0f} MB (with its workers); "
+        f"peak memory {peak_pss / 2**20:.0f} MB (PSS, ingest process and its workers), "
+        f"RSS {peak_main / 2**20:.0f} MB (ingest process), {peak_tree / 2**20:.0f} MB (summed with its workers); "
         f"database {size / reports / 1024:.1f} KB per report")
     say(f"          {out.strip()}")
 

@@ -162,11 +162,11 @@ def emit(rows: Iterable[dict], fmt: str, columns: list[str], table: Optional[Cal
 # --- ingest and reextract ---------------------------------------------------------------------
 
 @contextmanager
-def progress_bar(total: int, hidden: bool = False):
+def progress_bar(total: int, hidden: bool = False, label: str = "ingesting"):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     console = Console(stderr=True)
-    bar = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    console=console, transient=True, disable=hidden or not console.is_terminal or total < 2)
     with bar:
         task = bar.add_task("ingest", total=total)
@@ -239,21 +239,32 @@ def _jsonl(db, path: Path):
 
 
 @app.command()
-def reextract(ctx: typer.Context):
+def reextract(
+    ctx: typer.Context,
+    jobs: Optional[str] = typer.Option(None, "--jobs", "-j", metavar="N",
+                                       help="Extract in N worker processes (default: all cores)."),
+):
     """Re-run the current extractor over every stored report, replacing its figures (one transaction per report).
 
-    Example: tracker reextract && tracker totals --since 2018-12-01
+    Example: tracker reextract --jobs 2 && tracker totals --since 2018-12-01
     """
+    from tracker.ingest import default_jobs, reextract_reports
+
+    workers = option_jobs(jobs)
     failed = before = after = done = 0
     with database(ctx) as db:
-        for result in store.reextract(db):
-            if "error" in result:
-                failed += 1
-                typer.echo(f"error: {result['path'] or result['report']}: {result['error']}", err=True)
-            else:
-                done += 1
-                before += result["before"]
-                after += result["after"]
+        total = db.execute("SELECT count(*) FROM reports").fetchone()[0]
+        with progress_bar(total, quiet(ctx), "re-extracting") as (advance, console):
+            for result in reextract_reports(db, jobs=workers or default_jobs()):
+                advance()
+                if "error" in result:
+                    failed += 1
+                    console.print(Text(f"error: {result['path'] or result['report']}: {result['error']}"),
+                                  soft_wrap=True)
+                else:
+                    done += 1
+                    before += result["before"]
+                    after += result["after"]
     if not quiet(ctx):
         typer.echo(f"{done} reports re-extracted: {before} figures before, {after} now; {failed} failed")
     if failed:

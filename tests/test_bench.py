@@ -129,3 +129,60 @@ def test_a_read_error_line_from_elsewhere_counts_as_failed(tmp_path):
     assert result.exit_code == 1
     assert result.stdout == "1 read: 0 new, 0 already stored, 1 failed; 0 figures stored\n"
     assert "error: r/1.txt: is empty" in result.stderr
+
+
+def _fails_on_some(text, **kwargs):
+    """An extractor with a bug on some reports (module level: worker processes need it by name)."""
+    from tracker.extraction import extract
+    if len(text) % 3 == 0:
+        raise RuntimeError("extractor bug")
+    return extract(text, **kwargs)
+
+
+def test_reextract_with_two_jobs_restores_what_ingest_stored(archive, tmp_path):
+    db = tmp_path / "t.db"
+    assert run(db, "ingest", str(archive), "--jobs", "1").exit_code == 0
+    stored = dump(db)
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM warnings")
+    conn.execute("DELETE FROM figures WHERE report_id IN (SELECT id FROM reports ORDER BY id LIMIT 10)")
+    conn.commit()
+    left = conn.execute("SELECT count(*) FROM figures").fetchone()[0]
+    conn.close()
+    figures = len(stored[1])
+    assert left < figures
+    two = run(db, "reextract", "--jobs", "2")
+    assert two.exit_code == 0, two.output
+    assert two.stdout.startswith(f"24 reports re-extracted: {left} figures before, {figures} now; 0 failed")
+    assert dump(db) == stored
+    one = run(db, "reextract", "--jobs", "1")
+    assert one.exit_code == 0 and dump(db) == stored
+    assert one.stdout.startswith(f"24 reports re-extracted: {figures} figures before, {figures} now; 0 failed")
+    assert run(db, "reextract", "--jobs", "0").exit_code == 2
+
+
+def test_reextract_in_workers_keeps_reports_whose_extraction_fails(archive, tmp_path):
+    from tracker import store
+
+    db_path = tmp_path / "t.db"
+    assert run(db_path, "ingest", str(archive), "--jobs", "1").exit_code == 0
+    stored = dump(db_path)
+    db = store.open_db(db_path, create=False)
+    results = list(ingest_mod.reextract_reports(db, jobs=2, extract_fn=_fails_on_some))
+    db.close()
+    failed = [r for r in results if "error" in r]
+    assert len(results) == 24 and 0 < len(failed) < 24
+    assert all(r["error"] == "RuntimeError: extractor bug" and r["path"] for r in failed)
+    assert dump(db_path) == stored                      # failed ones untouched, the others the same again
+
+
+def test_ingest_writes_with_a_small_page_cache_and_gives_back_the_large_one(archive, tmp_path):
+    from tracker import store
+
+    db = store.open_db(tmp_path / "t.db")
+    before = db.execute("PRAGMA cache_size").fetchone()[0]
+    seen = []
+    for outcome in ingest_mod.ingest_files(db, ingest_mod.expand([str(archive)]), jobs=1):
+        seen.append(db.execute("PRAGMA cache_size").fetchone()[0])
+    assert len(seen) == 24 and set(seen) == {-ingest_mod.WRITE_CACHE_KIB} and before != seen[0]
+    assert db.execute("PRAGMA cache_size").fetchone()[0] == before

@@ -21,6 +21,7 @@ import sqlite3
 import sys
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -36,6 +37,8 @@ IN_FLIGHT_PER_JOB = 4     # tasks queued per worker: bounds memory, keeps worker
 BATCH_REPORTS = 64        # reports per write transaction ...
 BATCH_SECONDS = 0.5       # ... or fewer, so that progress shows and a kill loses little
 MIN_PARALLEL = 16         # fewer files than this are extracted in-process
+WRITE_CACHE_KIB = 8192    # SQLite page cache while writing: the 64 MB queries use would only
+                          # fill with written pages and make the ingest process grow
 
 
 def default_jobs() -> int:
@@ -136,9 +139,29 @@ def ingest_files(db: sqlite_utils.Database, paths: Iterable[str], published: dat
     Database errors (a full disk, a read-only file) are not a file's fault: they stop the run.
     """
     options = (published, lang, publisher, extract_fn, max_bytes)
-    if jobs > 1 and not (hasattr(paths, "__len__") and len(paths) < MIN_PARALLEL):
-        yield from _ingest_parallel(db, paths, jobs, options, read_stdin)
-        return
+    with write_cache(db):
+        if jobs > 1 and not (hasattr(paths, "__len__") and len(paths) < MIN_PARALLEL):
+            yield from _ingest_parallel(db, paths, jobs, options, read_stdin)
+        else:
+            yield from _ingest_serial(db, paths, options, read_stdin)
+
+
+@contextmanager
+def write_cache(db: sqlite_utils.Database, kib: int = WRITE_CACHE_KIB):
+    """A small page cache on `db` for the time of a long write, then the one it had."""
+    before = db.execute("PRAGMA cache_size").fetchone()[0]
+    db.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield db
+    finally:
+        try:
+            db.execute(f"PRAGMA cache_size = {int(before)}")
+        except sqlite3.Error:            # the connection broke (the error that ended the write shows)
+            pass
+
+
+def _ingest_serial(db: sqlite_utils.Database, paths: Iterable[str], options: tuple,
+                   read_stdin: Callable[[], bytes] | None) -> Iterator[Outcome]:
     for path in paths:
         data = read_stdin() if path == "-" and read_stdin else None
         path, status, doc, text, reason = _read_and_extract(path, data, options, lambda sha: has_report(db, sha))
@@ -312,11 +335,103 @@ def _write(db: sqlite_utils.Database, path: str, doc: dict, text: str) -> Outcom
     return Outcome(path, "new", len(doc["figures"]))
 
 
+# --- re-extracting stored reports ---------------------------------------------------------------
+
+_REPORT_ROW = ("SELECT id, path, published, published_from, language, publisher, text, "
+               "(SELECT count(*) FROM figures WHERE report_id = reports.id) AS n FROM reports WHERE id = ?")
+
+
+def reextract_one(conn: sqlite3.Connection, report_id: str, extract_fn: Callable[..., dict] | None = None) -> dict:
+    """Extract one stored report again, from its stored text: {"report", "path", "before", "doc"},
+    or {"report", "path", "error"}; None if the report is gone. Nothing is written here.
+
+    A report date given as an option at ingest (published_from "option"), or read from a
+    web page's metadata ("metadata"), is passed again, and so are the stored language and
+    publisher: the text alone no longer says them.
+    """
+    if extract_fn is None:
+        from .extraction import extract as extract_fn
+    row = conn.execute(_REPORT_ROW, [report_id]).fetchone()
+    if row is None:
+        return None
+    _, path, published, published_from, language, publisher, text, before = row
+    if text is None:
+        return {"report": report_id, "path": path, "error": "text not stored"}
+    try:
+        kept = {"published": published} if published_from == "metadata" else None
+        doc = extract_fn(text, published=published if published_from == "option" else None,
+                         lang=language, path=path, publisher=publisher, **({"metadata": kept} if kept else {}))
+    except Exception as exc:  # one report's failure must not stop the others
+        return {"report": report_id, "path": path, "error": f"{type(exc).__name__}: {exc}"}
+    return {"report": report_id, "path": path, "before": before, "doc": doc}
+
+
+def _reextract_chunk(ids: list[str]) -> list[dict | None]:
+    if _worker_db is None:
+        return [{"report": i, "path": None, "error": "database not readable by the worker"} for i in ids]
+    return [reextract_one(_worker_db, i, _worker_options[3]) for i in ids]
+
+
+def reextract_reports(db: sqlite_utils.Database, jobs: int = 1,
+                      extract_fn: Callable[..., dict] | None = None) -> Iterator[dict]:
+    """Re-run the extractor over every stored report, replacing its figures (one transaction
+    per report, so an interrupted run leaves each report either old or new).
+
+    Yields {"report", "path", "before", "after"} or {"report", "path", "error"} per report, in
+    date order. With `jobs` > 1, worker processes read the texts and extract (they open the
+    database read-only); the main process only writes.
+    """
+    ids = [row[0] for row in db.execute("SELECT id FROM reports ORDER BY published, path, id").fetchall()]
+    db_path = _db_path(db)
+    if jobs > 1 and db_path and len(ids) >= MIN_PARALLEL:
+        results = _reextract_parallel(ids, jobs, (db_path, (None, None, None, extract_fn, None)))
+    else:
+        results = (reextract_one(db.conn, i, extract_fn) for i in ids)
+    with write_cache(db):
+        yield from _replace_all(db, results)
+
+
+def _replace_all(db: sqlite_utils.Database, results: Iterable[dict | None]) -> Iterator[dict]:
+    from .store import replace_figures
+
+    for result in results:
+        if result is None:
+            continue                                  # deleted meanwhile
+        if "doc" in result:
+            doc = result.pop("doc")
+            try:
+                replace_figures(db, doc)
+            except StoreError as exc:
+                result = {"report": result["report"], "path": result["path"], "error": str(exc)}
+            else:
+                result["after"] = len(doc["figures"])
+        yield result
+
+
+def _reextract_parallel(ids: list[str], jobs: int, initargs: tuple) -> Iterator[dict | None]:
+    with _pool(jobs, initargs) as pool:
+        in_flight: deque = deque()
+        try:
+            for k in range(0, len(ids), CHUNK):
+                in_flight.append(pool.submit(_reextract_chunk, ids[k:k + CHUNK]))
+                if len(in_flight) >= jobs * IN_FLIGHT_PER_JOB:
+                    yield from in_flight.popleft().result()
+            while in_flight:
+                yield from in_flight.popleft().result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
 def ingest_jsonl(db: sqlite_utils.Database, lines: Iterable[str], name: str = "<jsonl>") -> Iterator[Outcome]:
     """Store documents already extracted: one `tracker.extract()` JSON object per line, with
     the report text under "text" (optional: without it `reextract` skips the report).
     A line {"path": ..., "error": ...} (a file the extracting side could not read) is
     counted as failed."""
+    with write_cache(db):
+        yield from _ingest_lines(db, lines, name)
+
+
+def _ingest_lines(db: sqlite_utils.Database, lines: Iterable[str], name: str) -> Iterator[Outcome]:
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
