@@ -238,3 +238,85 @@ def test_a_list_joined_by_and_shares_a_date_that_follows_it():
         [("women", 2, "2021-07-01"), ("children", 5, "2021-07-01")]
     found = figures("وصل 300 شخص يوم الأحد و200 يوم الاثنين.", "2021-07-06")
     assert [(f["value"], f["start"]) for f in found] == [(300, "2021-07-04"), (200, "2021-07-05")]
+
+
+# --- cue scanning: lazy, per segment, the same as a scan of every word ---------------------
+
+_CUE_TEXT = (
+    "نزح أكثر من 300 شخص من ريف حلب الشرقي إلى مخيم الهول يوم الثلاثاء، من بينهم طفلان وامرأتان.\n"
+    "وقال المرصد السوري إن نحو نصف العائلات غادرت البلدة خلال الأيام الأخيرة؛ ولم تسجل إصابات.\n"
+    "The camp now hosts about 12,000 people. Since January, 4,500 civilians have been displaced\n"
+    "from the eastern countryside, including 800 children! Two women and half a dozen men returned?\n"
+    "A convoy of 20 trucks carried 1.5 million tonnes of aid. UNHCR said the number of refugees rose to 79702.\n"
+    "Quiet day. No movement. Nothing else. Rain fell. Roads closed. Shops shut. Wind rose. The end.\n"
+    "وصلت دفعة جديدة تضم 250 شخصا إلى مخيم عين عيسى، وعاد 40 آخرون إلى قراهم."
+)
+
+
+def _full_scan(scanner, text):
+    """Reference: every word of the text, as the scanner did before it became lazy."""
+    import re
+    from tracker.cues import _BREAK, _WORD
+    toks = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
+    found = [[] for _ in scanner.sets]
+    busy = [0] * len(scanner.sets)
+    for i, (s, _, word) in enumerate(toks):
+        done = set()
+        for si, phrase, stem, label in scanner.candidates(word):
+            if si in done or busy[si] > i:
+                continue
+            j = i + len(phrase)
+            if j > len(toks) or any(
+                    _BREAK.search(text, toks[i + k - 1][1], toks[i + k][0])
+                    or not (toks[i + k][2] == phrase[k]
+                            or (stem and k == len(phrase) - 1 and toks[i + k][2].startswith(phrase[k])))
+                    for k in range(1, len(phrase))):
+                continue
+            done.add(si)
+            found[si].append((s, toks[j - 1][1], label))
+            busy[si] = j
+    return found
+
+
+@pytest.mark.parametrize("text", [_CUE_TEXT, _CUE_TEXT.replace("\n", " "), "\n\n" + _CUE_TEXT + "\n."],
+                         ids=["lines", "one-line", "padded"])
+def test_lazy_cue_scan_finds_what_a_full_scan_finds(text):
+    from tracker.cues import cues
+    from tracker.normalize import normalize
+    text = normalize(text).text
+    c = cues()
+    scanner = c.category.scanner
+    reference = _full_scan(scanner, text)
+    assert any(len(r) > 2 for r in reference)        # the text does hold cues
+    for ps, ref in zip(scanner.sets, reference):
+        text_copy = "".join(list(text))              # a new text: nothing scanned yet
+        assert [(m.s, m.e, m.label) for m in ps.search(text_copy)] == ref
+        for lo in range(0, len(text), 37):
+            for hi in (lo + 5, lo + 60, lo + 400):
+                want = [r for r in ref if r[0] >= lo and r[1] <= hi]
+                assert [(m.s, m.e, m.label) for m in ps.search(text, lo, hi)] == want
+        starts = {r[0]: r for r in ref}
+        for pos in range(len(text)):
+            got = ps.at(text, pos)
+            skip = pos
+            while skip < len(text) and text[skip] in " \t":
+                skip += 1
+            assert (got and (got.s, got.e, got.label)) == (starts.get(skip) or None)
+            for reach in (25, 40):
+                ending = [r for r in ref if r[1] <= pos]
+                want = ending[-1] if ending else None
+                if want and (want[0] < pos - reach or any(ch not in " \t\"'(:،," for ch in text[want[1]:pos])):
+                    want = None
+                got = ps.ending(text, pos, reach)
+                assert (got and (got.s, got.e, got.label)) == want
+
+
+def test_cue_memo_stays_bounded(monkeypatch):
+    from tracker import cues as cues_mod
+    scanner = cues_mod.cues().category.scanner
+    monkeypatch.setattr(cues_mod, "MEMO_MAX", 100)
+    scanner._memo.clear()
+    for i in range(1000):
+        scanner.candidates(f"word{i}")
+    assert len(scanner._memo) <= 101
+    scanner._memo.clear()

@@ -2,39 +2,53 @@
 
 A report mixes languages (an English tweet inside an Arabic article), and Arabic and
 English words never collide, so one phrase set per cue class covers all languages.
-Text is split into words once; each word (and, for Arabic, the word without the
-clitics و ف ب ل ك ال glued to it) is looked up in a dictionary of phrase starts, so
-finding every cue of a report costs one pass over its words, whatever the size of
-the word lists. A trailing `*` in an entry lets its last word run on (stems: نزح*).
-Each phrase set keeps the matches of the last text it saw, so the many look-ups the
-figure rules make around each number are binary searches, not new scans.
+Text is split into words; each word (and, for Arabic, the word without the clitics
+و ف ب ل ك ال glued to it) is looked up in a dictionary of phrase starts, so finding
+every cue costs one pass over the words, whatever the size of the word lists. A
+trailing `*` in an entry lets its last word run on (stems: نزح*).
+
+Scanned lazily, one segment at a time. No phrase runs across a sentence break
+(`. ! ? ؟ ؛` or a line break), so the text is cut at those characters and a segment is
+scanned (for every set at once) only when a look-up first needs it. The figure rules
+look only around numbers, and most of a report is sentences without any: they are
+never scanned. A look-up over many segments (a whole text: duals, "half", the
+publisher) first asks a small regex of the set's own words which segments could hold
+one of its phrases. The result is the same as scanning every word.
 """
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from dataclasses import dataclass
+from bisect import bisect_right
 from functools import lru_cache
 
 from .lexicon import LANGUAGES, load
 
 _WORD = re.compile(r"[\u0621-\u064A]+|[A-Za-z]+|\d+|[%$&+\-]")
-_ARABIC = re.compile(r"[\u0621-\u064A]")
 _BREAK = re.compile(r"[.!?؟؛\n]")
 _TRAILER = set(" \t\"'(:،,")
 MEMO_MAX = 50_000   # distinct words remembered before the memo starts over
 GLUED_MIN = 12   # an English "word" this long may be two words run together
+HINT_SEGMENTS = 6   # a look-up over more segments than this asks the set's hint regex first
 CLITICS = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "وب", "ول", "وك", "و", "ف", "ب", "ل", "ك")
 
 
-@dataclass(frozen=True)
 class Cue:
     """One cue found in a text; shaped like a regex match (start(), end(), group())."""
 
-    s: int
-    e: int
-    label: str
-    text: str
+    __slots__ = ("s", "e", "label", "text")
+
+    def __init__(self, s: int, e: int, label: str, text: str):
+        self.s, self.e, self.label, self.text = s, e, label, text
+
+    def __repr__(self) -> str:
+        return f"Cue({self.s}, {self.e}, {self.label!r}, {self.text!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Cue) and (self.s, self.e, self.label, self.text) == \
+            (other.s, other.e, other.label, other.text)
+
+    def __hash__(self) -> int:
+        return hash((self.s, self.e, self.label, self.text))
 
     def start(self) -> int:
         return self.s
@@ -44,19 +58,6 @@ class Cue:
 
     def group(self) -> str:
         return self.text
-
-
-def words(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, lower-case word) for every word, number and sign of a text (cached)."""
-    cached = _WORDS_CACHE[0]
-    if cached is not None and cached[0] is text:
-        return cached[1]
-    found = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
-    _WORDS_CACHE[0] = (text, found)
-    return found
-
-
-_WORDS_CACHE: list = [None]
 
 
 _CLITICS_BY_LETTER: dict[str, tuple[str, ...]] = {}
@@ -81,6 +82,25 @@ def _split(phrase: str):
     return [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(phrase)]
 
 
+def _substrings_regex(words) -> re.Pattern:
+    """A regex found wherever one of `words` occurs, even inside a longer word (a trie,
+    so that a position that starts none of them fails at once)."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        if "" in node:
+            return ""               # a shorter word already matches here
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return re.compile(emit(root) if root else r"(?!x)x", re.I)
+
+
 class PhraseSet:
     """Labelled phrases of one cue class, and where they occur in the current text."""
 
@@ -102,65 +122,35 @@ class PhraseSet:
                 self.first.setdefault(toks[0], []).append(item)
         for items in self.first.values():
             items.sort(key=lambda it: -len(it[0]))
-        self._cache: tuple | None = None
+        self.scanner: "Scanner | None" = None
+        self.index = 0                  # this set's place in its scanner
+        self._hint: re.Pattern | None = None
 
     # -- finding ------------------------------------------------------------------
-    scanner: "Scanner | None" = None
+    def _scanner(self) -> "Scanner":
+        if self.scanner is None:
+            Scanner([self])
+        return self.scanner
 
-    def _matches(self, text: str) -> tuple[list[Cue], list[int], list[int]]:
-        cache = self._cache
-        if cache is None or cache[0] is not text:
-            (self.scanner or Scanner([self])).scan(text)
-            cache = self._cache
-        return cache[1]
-
-    def _match_forms(self, text, toks, i, forms):
-        """(index after the phrase, label) for the longest phrase starting at word i."""
-        if self.glued and forms[0].isascii():
-            # run-together words of badly extracted pages: "personsincluding", "campsestablished"
-            word = forms[0]
-            forms = forms + [word[k:] for k in range(1, len(word) - 2)]
-            if len(word) >= GLUED_MIN:
-                forms += [word[:k] for k in range(len(word) - 3, 2, -1)]
-        for form in forms:
-            for phrase, stem, label in self.first.get(form, ()):
-                end = self._rest(text, toks, i, phrase, stem)
-                if end:
-                    return end, label
-            for length, table in self.stems.items():
-                if len(form) >= length and form[:length] in table:
-                    return i + 1, table[form[:length]][0][2]
-        return None
-
-    @staticmethod
-    def _rest(text, toks, i, phrase, stem):
-        """Index after the phrase when toks[i:] spell it, else 0."""
-        if i + len(phrase) > len(toks):
-            return 0
-        for k in range(1, len(phrase)):
-            tok = toks[i + k]
-            want = phrase[k]
-            if _BREAK.search(text, toks[i + k - 1][1], tok[0]):
-                return 0
-            last = k == len(phrase) - 1
-            if not (tok[2] == want or (last and stem and tok[2].startswith(want))):
-                return 0
-        return i + len(phrase)
+    def hint(self) -> re.Pattern:
+        """Found wherever a phrase of this set may start: every phrase starts with one
+        of the first words or stems, as a substring of a text word (clitics, glued
+        words and stems only add letters around it)."""
+        if self._hint is None:
+            self._hint = _substrings_regex(set(self.first) | {s for t in self.stems.values() for s in t})
+        return self._hint
 
     def search(self, text: str, start: int = 0, end: int | None = None) -> list[Cue]:
-        found, starts, _ = self._matches(text)
+        """The phrases lying wholly inside text[start:end], in order."""
         end = len(text) if end is None else end
-        out = []
-        for c in found[bisect_left(starts, start):]:
-            if c.s >= end:
-                break
-            if c.e <= end:
-                out.append(c)
-        return out
+        return [c for c in self._scanner().found(self, text, start, end) if c.s >= start and c.e <= end]
 
     def first_in(self, text: str, start: int = 0, end: int | None = None) -> Cue | None:
-        hits = self.search(text, start, end)
-        return hits[0] if hits else None
+        end = len(text) if end is None else end
+        for c in self._scanner().found(self, text, start, end):
+            if c.s >= start and c.e <= end:
+                return c
+        return None
 
     def any(self, text: str, start: int = 0, end: int | None = None) -> bool:
         return self.first_in(text, start, end) is not None
@@ -169,24 +159,24 @@ class PhraseSet:
         """The phrase starting at pos (after spaces), or None."""
         while pos < len(text) and text[pos] in " \t":
             pos += 1
-        found, starts, _ = self._matches(text)
-        k = bisect_left(starts, pos)
-        if k < len(found) and found[k].s == pos and (end is None or found[k].e <= end):
-            return found[k]
+        if pos >= len(text):
+            return None
+        for c in self._scanner().found(self, text, pos, pos + 1):
+            if c.s == pos:
+                return c if end is None or c.e <= end else None
         return None
 
     def ending(self, text: str, end: int, reach: int = 40) -> Cue | None:
         """The phrase that ends at `end` (spaces, quotes and commas allowed after it)."""
-        found, _, ends = self._matches(text)
-        k = bisect_left(ends, end + 1) - 1
-        while k >= 0 and found[k].e > end:
-            k -= 1
-        if k < 0:
+        lo = max(0, end - reach)
+        last = None
+        for c in self._scanner().found(self, text, lo, end + 1):
+            if c.e > end:
+                break
+            last = c
+        if last is None or last.s < end - reach or any(ch not in _TRAILER for ch in text[last.e:end]):
             return None
-        c = found[k]
-        if c.s < end - reach or any(ch not in _TRAILER for ch in text[c.e:end]):
-            return None
-        return c
+        return last
 
     def label(self, phrase: str) -> str | None:
         """Label of a phrase found in text, after stripping Arabic clitics."""
@@ -203,9 +193,12 @@ class PhraseSet:
         return None
 
 
+_NONE: dict = {}
+
+
 class Scanner:
     """The phrase tables of several sets merged, so one dictionary look-up per word form
-    serves every set."""
+    serves every set; and the cues found so far in the current text, per segment."""
 
     def __init__(self, sets: "list[PhraseSet]"):
         self.sets = sets
@@ -213,6 +206,7 @@ class Scanner:
         self.stems: dict[int, dict[str, list]] = {}
         self.glued = [si for si, ps in enumerate(sets) if ps.glued]
         for si, ps in enumerate(sets):
+            ps.scanner, ps.index = self, si
             for form, items in ps.first.items():
                 self.first.setdefault(form, []).extend((si, *it) for it in items)
             for length, table in ps.stems.items():
@@ -222,6 +216,9 @@ class Scanner:
             items.sort(key=lambda it: -len(it[1]))
         self.lengths = sorted(self.stems)
         self._memo: dict[str, tuple] = {}
+        self._text: str | None = None
+        self._bounds: list[int] = []    # segment k is text[bounds[k]:bounds[k + 1]]
+        self._segs: list = []           # per segment: None (not scanned) or {set index: [Cue]}
 
     def candidates(self, word: str) -> tuple:
         """Every (set, phrase, stem, label) that may start at this word, best first per set.
@@ -253,33 +250,75 @@ class Scanner:
         memo[word] = found = tuple(out)
         return found
 
-    def scan(self, text: str) -> None:
-        """Find the phrases of every set in one pass over the words of `text`.
+    def found(self, ps: PhraseSet, text: str, start: int, end: int) -> list[Cue]:
+        """The cues of `ps` in every segment that overlaps text[start:end] (at least one
+        segment), in order; segments are scanned on first use."""
+        if text is not self._text:
+            self._text = text
+            self._bounds = [0] + [m.end() for m in _BREAK.finditer(text)]
+            self._segs = [None] * len(self._bounds)
+        bounds, segs, si = self._bounds, self._segs, ps.index
+        k0 = bisect_right(bounds, start) - 1
+        k1 = max(k0, bisect_right(bounds, end - 1) - 1)
+        if k1 - k0 > HINT_SEGMENTS:
+            # only the segments where the set's words occur can hold its phrases
+            wanted = []
+            for m in ps.hint().finditer(text, bounds[k0], end):
+                k = bisect_right(bounds, m.start()) - 1
+                if not wanted or wanted[-1] != k:
+                    wanted.append(k)
+        else:
+            wanted = range(max(k0, 0), k1 + 1)
+        out: list[Cue] = []
+        for k in wanted:
+            seg = segs[k]
+            if seg is None:
+                seg = segs[k] = self._scan(text, bounds[k], bounds[k + 1] if k + 1 < len(bounds) else len(text))
+            hits = seg.get(si)
+            if hits:
+                out.extend(hits)
+        return out
+
+    def _scan(self, text: str, a: int, b: int) -> dict[int, list[Cue]]:
+        """The phrases of every set in text[a:b], a segment with no break inside.
 
         Within a set, the longest phrase starting at a word wins and matches do not overlap.
         """
-        toks = words(text)
-        sets = self.sets
-        found: list[list[Cue]] = [[] for _ in sets]
-        busy = [0] * len(sets)
+        toks = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text, a, b)]
+        if not toks:
+            return _NONE
+        found: dict[int, list[Cue]] = {}
+        busy: dict[int, int] = {}
         candidates = self.candidates
-        rest = PhraseSet._rest
-        for i, (s, _, word) in enumerate(toks):
+        n = len(toks)
+        for i, (s, e, word) in enumerate(toks):
             options = candidates(word)
             if not options:
                 continue
             done = set()
             for si, phrase, stem, label in options:
-                if si in done or busy[si] > i:
+                if si in done or busy.get(si, 0) > i:
                     continue
-                j = i + 1 if len(phrase) == 1 else rest(text, toks, i, phrase, stem)
-                if j:
-                    done.add(si)
-                    e = toks[j - 1][1]
-                    found[si].append(Cue(s, e, label, text[s:e]))
-                    busy[si] = j
-        for ps, cues_found in zip(sets, found):
-            ps._cache = (text, (cues_found, [c.s for c in cues_found], [c.e for c in cues_found]))
+                size = len(phrase)
+                if size == 1:
+                    j = i + 1
+                else:
+                    # the rest of the phrase, word by word (a stem's last word may run on)
+                    j = i + size
+                    if j > n:
+                        continue
+                    for k in range(1, size):
+                        w, want = toks[i + k][2], phrase[k]
+                        if w != want and not (stem and k == size - 1 and w.startswith(want)):
+                            j = 0
+                            break
+                    if not j:
+                        continue
+                done.add(si)
+                end = toks[j - 1][1]
+                found.setdefault(si, []).append(Cue(s, end, label, text[s:end]))
+                busy[si] = j
+        return found
 
 
 def _labelled(lists: dict[str, list[str]]) -> dict[str, str]:
@@ -324,9 +363,7 @@ class Cues:
         places = {k: v for k, v in load("places").items() if not k.startswith("_")}
         self.place = PhraseSet({form: name for name, forms in places.items() for form in forms})
         self.part = PhraseSet({e: "part" for e in _merged("part_cues").get("_", [])}, glued=True)
-        scanner = Scanner([v for v in vars(self).values() if isinstance(v, PhraseSet)])
-        for ps in scanner.sets:
-            ps.scanner = scanner
+        Scanner([v for v in vars(self).values() if isinstance(v, PhraseSet)])
 
 
 @lru_cache(maxsize=1)
