@@ -91,7 +91,9 @@ def reconcile(
         common.fail(f"--limit: {limit!r} is not a number of 0 or more", 2)
     fmt = common.output_format(as_json, as_jsonl, as_csv)
     with common.database(ctx) as db:
-        result = rec.reconcile(db, start, end, categories, checks, tol)
+        # a table shows `limit` findings per check: only those are written out
+        result = rec.reconcile(db, start, end, categories, checks, tol,
+                               limit=(int(limit) or None) if fmt == "table" else None)
     if fmt == "json":
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     elif fmt in ("jsonl", "csv"):
@@ -109,7 +111,8 @@ def print_reconcile(result: dict, console: Console, limit: int = 50) -> None:
         counts = ", ".join(f"{n} {status}" for status, n in check["counts"].items())
         title = f"{check['name']}: {check['title']} ({counts})"
         findings = sorted(check["findings"], key=lambda f: rank[f["status"]])
-        if not findings:
+        total = sum(check["counts"].values())       # findings may hold only the first `limit`
+        if not total:
             console.print(Text(f"{title}: nothing to check", style="dim"))
             continue
         shown = findings if not limit else findings[:limit]
@@ -119,8 +122,8 @@ def print_reconcile(result: dict, console: Console, limit: int = 50) -> None:
                                 for src in cited["sources"]))]
                 for f in shown]
         console.print(_findings_table(rows, title))
-        if len(findings) > len(shown):
-            console.print(Text(f"… {len(findings) - len(shown)} more {check['name']} findings "
+        if total > len(shown):
+            console.print(Text(f"… {total - len(shown)} more {check['name']} findings "
                                f"(--limit 0 shows all, --json gives everything)", style="dim"))
     c = result["counts"]
     console.print(Text(f"{c['conflict']} conflicts, {c['gap']} gaps, {c['agrees']} agreeing "

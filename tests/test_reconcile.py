@@ -383,3 +383,14 @@ def test_grouping_does_not_compare_all_pairs():
     evs = rec.group(figs)
     assert time.perf_counter() - t < 10
     assert sum(len(e.members) for e in evs) == 20000
+
+
+def test_a_limit_writes_out_only_the_findings_a_table_shows(wadi):
+    full = rec.reconcile(wadi)
+    rank = {"conflict": 0, "gap": 1, "agrees": 2}
+    for limit in (1, 2, 50):
+        short = rec.reconcile(wadi, limit=limit)
+        assert short["counts"] == full["counts"]
+        for a, b in zip(full["checks"], short["checks"]):
+            assert a["counts"] == b["counts"] and a["name"] == b["name"]
+            assert b["findings"] == sorted(a["findings"], key=lambda f: rank[f["status"]])[:limit]

@@ -295,3 +295,121 @@ def test_totals_rows_flatten_every_section(series_db):
     rows = list(queries.totals_rows(queries.totals(series_db, date(2018, 12, 1), places=["hol"], by="month")))
     assert {r["section"] for r in rows} == {"total", "batch", "series", "stock"}
     assert all(set(r) <= set(queries.TOTALS_COLUMNS) for r in rows)
+
+
+# --- speed structures (migration m004): same answers as the plain queries -------------------------
+
+def summaries(db) -> tuple[list, list, list]:
+    return (db.execute("SELECT * FROM batch_days ORDER BY 1, 2, 3").fetchall(),
+            db.execute("SELECT * FROM batch_report_days ORDER BY 1, 2").fetchall(),
+            db.execute("SELECT id, first_day, last_day FROM reports ORDER BY id").fetchall())
+
+
+def rebuilt(db) -> tuple[list, list, list]:
+    """What the summaries would be if made again from scratch (and the rebuild is undone)."""
+    kept = summaries(db)
+    with store.write_transaction(db):
+        store.rebuild_summaries(db)
+        db.execute(f"UPDATE reports SET {store._REPORT_DAYS}")
+        fresh = summaries(db)
+        db.execute("ROLLBACK")
+        db.execute("BEGIN")
+    assert summaries(db) == kept
+    return fresh
+
+
+def summary_and_list_agree(db, since: date, until: date | None = None, by: str | None = "week") -> None:
+    for cats in ([], ["people"], ["fighters", "children"]):
+        full = queries.totals(db, since, until, cats, by=by)
+        short = queries.totals(db, since, until, cats, by=by, details=False)
+        for entry in full["categories"]:
+            del entry["batches"]["items"]
+        assert full == short
+
+
+def test_the_totals_summaries_follow_inserts_reextracts_and_reviews(series_db):
+    from tracker import reviews
+
+    assert summaries(series_db) == rebuilt(series_db) and summaries(series_db)[0]
+    for since, until in ((date(2018, 12, 1), None), (date(2019, 2, 1), None), (date(2019, 1, 1), date(2019, 2, 11))):
+        summary_and_list_agree(series_db, since, until)
+    ids = [r[0] for r in series_db.execute("SELECT f.id FROM figures f WHERE kind = 'batch' ORDER BY id")]
+    before = queries.totals(series_db, date(2018, 12, 1), details=False)
+    reviews.review(series_db, str(ids[0]), "not a batch", reject=True)
+    reviews.review(series_db, str(ids[1]), "bigger", value=12345)
+    reviews.review(series_db, str(ids[2]), "fighters", category="fighters")
+    after = queries.totals(series_db, date(2018, 12, 1), details=False)
+    assert after != before                      # a review changes the totals
+    assert summaries(series_db) == rebuilt(series_db)
+    summary_and_list_agree(series_db, date(2018, 12, 1))
+    reviews.unreview(series_db, str(ids[1]))
+    assert summaries(series_db) == rebuilt(series_db)
+    doc, _ = series_docs()[1]
+    fewer = copy.deepcopy(doc)
+    fewer["figures"] = [f for f in fewer["figures"] if f["parent"] is None][:2]
+    store.replace_figures(series_db, fewer)
+    assert summaries(series_db) == rebuilt(series_db)
+    summary_and_list_agree(series_db, date(2018, 12, 1))
+
+
+def test_float_values_are_summed_as_the_list_sums_them(db):
+    text = "About 10.5 km2 and 0.1 km2 and 0.2 km2 on 1 March 2019."
+    figs = [{"kind": "batch", "category": "km2", "value": v, "qualifier": q, "start": "2019-03-01",
+             "end": "2019-03-01"} for v, q in ((10.5, "approx"), (0.1, "exact"), (0.2, "exact"))]
+    store.save_document(db, make_doc(text, "a.txt", "2019-03-02", "en", None, figs), text)
+    summary_and_list_agree(db, date(2019, 3, 1), by="day")
+    cats = queries.totals(db, date(2019, 3, 1), categories=["km2"], details=False)["categories"]
+    assert cats[0]["batches"]["value"] == 0.1 + 0.2 + 10.5       # in the order the list adds them
+
+
+def test_a_database_of_migration_m003_gains_the_summaries(tmp_path):
+    from tracker import reviews
+
+    path = tmp_path / "m003.db"
+    old = store.open_db(path, upto="m003_reviews")
+    for doc, text in series_docs():
+        store.save_document(old, doc, text)
+    first = old.execute("SELECT id FROM figures WHERE kind = 'batch' ORDER BY id").fetchone()[0]
+    reviews.review(old, str(first), "bigger", value=999)
+    assert not old["batch_days"].exists()
+    listed = queries.totals(old, date(2018, 12, 1), by="week")
+    old.close()
+    db = store.open_db(path)
+    assert [r["name"] for r in db.query("SELECT name FROM _migrations")] == ALL_MIGRATIONS
+    assert summaries(db) == rebuilt(db)
+    for entry in listed["categories"]:
+        del entry["batches"]["items"]
+    assert queries.totals(db, date(2018, 12, 1), by="week", details=False) == listed
+    assert "idx_reports_order" in {i.name for i in db["reports"].indexes}
+
+
+def test_keyset_pages_are_the_rows_of_offset_pages(series_db):
+    for filters in ({}, {"kinds": ["batch"]}, {"since": date(2019, 2, 1)}, {"until": date(2019, 1, 31)}):
+        everything = list(queries.figures(series_db, **filters))
+        assert everything
+        for size in (1, 3, 5):
+            pages, after = [], None
+            while True:
+                page = list(queries.figures(series_db, **filters, after=after, limit=size))
+                if not page:
+                    break
+                pages.append(page)
+                after = page[-1]
+            assert [r for p in pages for r in p] == everything
+            assert pages == [everything[k:k + size] for k in range(0, len(everything), size)]
+
+
+def test_figures_list_reviews_as_the_view_does(series_db):
+    from tracker import reviews
+
+    ids = [r[0] for r in series_db.execute("SELECT id FROM figures ORDER BY id")]
+    reviews.review(series_db, str(ids[0]), "no", reject=True)
+    reviews.review(series_db, str(ids[1]), "range", qualifier="range", value=10, high=20, category="fighters")
+    view = list(series_db.query("""
+        SELECT f.report_id AS report, f.idx AS id, f.kind, f.category, f.value, f.high, f.qualifier, f.review
+        FROM effective_figures f JOIN reports r ON r.id = f.report_id
+        ORDER BY r.published IS NULL, r.published, r.path, f.report_id, f.idx"""))
+    listed = [{k: r[k] for k in ("report", "id", "kind", "category", "value", "high", "qualifier", "review")}
+              for r in queries.figures(series_db)]
+    assert listed == view and len(view) == len(ids) - 1
+    assert list(queries.figures(series_db, categories=["fighters"]))[0]["review"] == "range"

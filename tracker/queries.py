@@ -31,7 +31,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .store import CATEGORIES, QUALIFIERS
+from .store import CATEGORIES, HIGH_SQL, LOW_SQL, QUALIFIERS
 
 if TYPE_CHECKING:  # sqlite_utils pulls in numpy: imported where a database is opened
     import sqlite_utils
@@ -86,14 +86,48 @@ def reports(db: sqlite_utils.Database, search: str | None = None) -> list[dict]:
     return list(db.query(sql, params))
 
 
+# `figures` reads `figures` with the reviews joined (what the view `effective_figures` is:
+# a figure with a reject is left out, a correction replaces value, high, qualifier and
+# category), driven from the reports in the order it lists them (index idx_reports_order,
+# migration m004): the first page is an index walk, not a sort of every figure. A figure's
+# period can only overlap [since, until] if its report's first_day/last_day do.
+_REVIEW_MATCH = ("v.report_id = f.report_id AND v.evidence_start IS f.evidence_start "
+                 "AND v.evidence_end IS f.evidence_end AND (f.evidence_start IS NOT NULL OR v.figure_idx = f.idx)")
+_LISTED_COLUMNS = """
+    f.report_id AS report, f.idx AS id, f.kind, coalesce(v.category, f.category) AS category,
+    coalesce(v.value, f.value) AS value, CASE WHEN v.qualifier IS NULL THEN f.high ELSE v.high END AS high,
+    coalesce(v.qualifier, f.qualifier) AS qualifier, f.start, f."end", p.idx AS parent, f.origin, f.destination,
+    f.evidence_text AS evidence, f.evidence_start, f.evidence_end, r.published, r.publisher, r.path,
+    v.note AS review
+"""
+_LISTED_FROM = f"""
+    FROM reports r CROSS JOIN figures f ON f.report_id = r.id
+    LEFT JOIN reviews v ON {_REVIEW_MATCH}
+    LEFT JOIN figures p ON p.id = f.parent_id
+    WHERE (v.id IS NULL OR v.action = 'correct')
+"""
+# The listing order as a key without NULLs, for keyset paging (`after`): SQLite sorts NULL
+# first, so a path sorts as (path IS NOT NULL, path).
+_LISTED_KEY = ("(r.published IS NULL, coalesce(r.published, ''), r.path IS NOT NULL, coalesce(r.path, ''), "
+               "r.id, f.idx)")
+
+
+def listing_key(row: dict) -> tuple:
+    """Where a row of `figures` stands in its order (give it as `after` for the next page)."""
+    return (int(row["published"] is None), row["published"] or "", int(row["path"] is not None),
+            row["path"] or "", row["report"], row["id"])
+
+
 def figures(db: sqlite_utils.Database, kinds: Iterable[str] = (), categories: Iterable[str] = (),
             since: date | None = None, until: date | None = None, places: Iterable[str] = (),
-            report: str | None = None) -> Iterator[dict]:
-    """Stored figures, filtered; streamed in report date order.
+            report: str | None = None, after: dict | None = None, limit: int | None = None) -> Iterator[dict]:
+    """Stored figures (reviews applied), filtered; streamed in report date order (report
+    published date, undated last, then path, report id and the figure's id in it).
 
     since/until keep figures whose period overlaps [since, until] (undated ones are
     dropped when either is given); places match origin or destination, case-insensitive
-    substring; report is a sha256 prefix or the report path.
+    substring; report is a sha256 prefix or the report path. Pages: `limit` rows, and
+    `after` the last row of the previous page (keyset paging: the same rows as OFFSET).
     """
     where, params = [], []
     kinds, categories, places = list(kinds), list(categories), list(places)
@@ -103,11 +137,17 @@ def figures(db: sqlite_utils.Database, kinds: Iterable[str] = (), categories: It
         params += vals
     if categories:
         sql, vals = _in(categories)
-        where.append(f"f.category IN {sql}")
+        where.append(f"coalesce(v.category, f.category) IN {sql}")
         params += vals
     period_where, period_params = overlapping(since, until)
     where += period_where
     params += period_params
+    if since:
+        where.append("r.last_day >= ?")
+        params.append(since.isoformat())
+    if until:
+        where.append("r.first_day <= ?")
+        params.append(until.isoformat())
     if places:
         where.append("(" + " OR ".join(
             "instr(lower(coalesce(f.origin, '') || ' | ' || coalesce(f.destination, '')), lower(?)) > 0"
@@ -116,10 +156,16 @@ def figures(db: sqlite_utils.Database, kinds: Iterable[str] = (), categories: It
     if report:
         where.append("(substr(f.report_id, 1, length(?)) = ? OR r.path = ?)")
         params += [report.lower(), report.lower(), report]
-    sql = f"SELECT {_FIGURE_COLUMNS} {_FIGURE_FROM}"
+    if after is not None:
+        where.append(f"{_LISTED_KEY} > (?, ?, ?, ?, ?, ?)")
+        params += list(listing_key(after))
+    sql = f"SELECT {_LISTED_COLUMNS} {_LISTED_FROM}"
     if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY r.published IS NULL, r.published, r.path, f.report_id, f.idx"
+        sql += " AND " + " AND ".join(where)
+    sql += " ORDER BY r.published IS NULL, r.published, r.path, r.id, f.idx"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
     return db.query(sql, params)
 
 
@@ -149,15 +195,7 @@ def interval(qualifier: str, value, high=None, tolerance: float = 0.1) -> tuple:
     return value, value
 
 
-# The same intervals in SQL, so that totals aggregate inside SQLite (kept equal to `interval`
-# by tests): integer division floors, (11v + 9) / 10 is the ceiling of 1.1v.
-_LOW_SQL = """CASE f.qualifier
-    WHEN 'approx' THEN (CASE typeof(f.value) WHEN 'integer' THEN (f.value * 9) / 10 ELSE f.value * 0.9 END)
-    WHEN 'less_than' THEN 0 WHEN 'at_most' THEN 0 ELSE f.value END"""
-_HIGH_SQL = """CASE f.qualifier
-    WHEN 'approx' THEN (CASE typeof(f.value) WHEN 'integer' THEN (f.value * 11 + 9) / 10 ELSE f.value * 1.1 END)
-    WHEN 'more_than' THEN NULL WHEN 'at_least' THEN NULL WHEN 'range' THEN coalesce(f.high, f.value)
-    ELSE f.value END"""
+_LOW_SQL, _HIGH_SQL = LOW_SQL, HIGH_SQL      # the same intervals in SQL (tracker.store)
 
 
 def _add(a, b):
@@ -303,6 +341,19 @@ def totals(db: sqlite_utils.Database, since: date, until: date | None = None,
     very large databases)."""
     asked = list(categories)
     cats = asked or [c for c in CATEGORIES if c != "km2"]
+    result = None if details else _summary_totals(db, since, until, cats, asked, by)
+    if result is None:
+        result = _listed_totals(db, since, until, cats, asked, by, details)
+    out = {"since": since.isoformat(), "until": until.isoformat() if until else None, "categories": result}
+    places = list(places)
+    if places:
+        out["stocks"] = _stocks(db, places, cats, until)
+    return out
+
+
+def _listed_totals(db, since: date, until: date | None, cats: list[str], asked: list[str], by: str | None,
+                   details: bool) -> list[dict]:
+    """totals' categories from the list of distinct batches (what --summary leaves out)."""
     batches = distinct_batches(db, since, until, cats, sources=details)
     reports = _report_counts(db, cats, since, until)
     per_period = _report_counts(db, cats, since, until, by) if by else {}
@@ -326,11 +377,62 @@ def totals(db: sqlite_utils.Database, since: date, until: date | None = None,
         if by:
             entry["series"] = series(mine, by, {p: n for (c, p), n in per_period.items() if c == category})
         result.append(entry)
-    out = {"since": since.isoformat(), "until": until.isoformat() if until else None, "categories": result}
-    places = list(places)
-    if places:
-        out["stocks"] = _stocks(db, places, cats, until)
-    return out
+    return result
+
+
+def _summary_totals(db, since: date, until: date | None, cats: list[str], asked: list[str],
+                    by: str | None) -> list[dict] | None:
+    """totals' categories from the summary `batch_days` (migration m004): sums of distinct
+    batches per category and period, added up here; the same numbers as `_listed_totals`.
+    None when a batch in range has a non-integer number (those sums are then made in the
+    order `_listed_totals` adds them, so that floating point gives the very same result)."""
+    marks, vals = _in(cats)
+    until_s = until.isoformat() if until else None
+    rows = db.execute(f"""
+        SELECT category, start, stop, groups, value, low, high, unbounded, floats FROM batch_days
+        WHERE category IN {marks} AND start >= ? AND (? IS NULL OR stop <= ?)""",
+                      vals + [since.isoformat(), until_s, until_s]).fetchall()
+    if any(row[8] for row in rows):
+        return None
+    if until is None:
+        reports = {(category, None): n for category, n in db.execute(
+            f"SELECT category, sum(reports) FROM batch_report_days WHERE category IN {marks} AND last >= ? "
+            "GROUP BY category", vals + [since.isoformat()])}
+    else:
+        reports = _report_counts(db, cats, since, until)
+    per_period = _report_counts(db, cats, since, until, by) if by else {}
+    mine: dict[str, list] = {}
+    for row in rows:
+        mine.setdefault(row[0], []).append(row)
+    result = []
+    for category in cats:
+        days = mine.get(category, [])
+        cumulative = _cumulative(db, category, since, until)
+        if not (days or cumulative or category in asked):
+            continue
+        entry = {"category": category, "cumulative": cumulative,
+                 "batches": _day_sum(days, reports.get((category, None), 0)), "gap": None}
+        if cumulative:
+            c = cumulative[0]
+            inside = [d for d in days if d[1] >= c["start"] and (c["end"] is None or d[2] <= c["end"])]
+            counted = sum(d[4] for d in inside)
+            entry["gap"] = {"value": c["value"] - counted, "cumulative": c["value"], "batches": counted,
+                            "batch_count": sum(d[3] for d in inside), "start": c["start"], "end": c["end"]}
+        if by:
+            buckets: dict[str, list] = {}
+            for d in days:
+                buckets.setdefault(_period(d[1], by), []).append(d)
+            entry["series"] = [{"period": period, **_day_sum(group, per_period.get((category, period), 0))}
+                               for period, group in sorted(buckets.items())]
+        result.append(entry)
+    return result
+
+
+def _day_sum(days: list[tuple], reports: int) -> dict:
+    """`_sum` over rows of batch_days (category, start, stop, groups, value, low, high, unbounded)."""
+    return {"value": sum(d[4] for d in days), "low": sum(d[5] for d in days),
+            "high": None if any(d[7] for d in days) else sum(d[6] for d in days),
+            "count": sum(d[3] for d in days), "reports": reports}
 
 
 def totals_rows(result: dict) -> Iterator[dict]:

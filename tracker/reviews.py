@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from .store import CATEGORIES, QUALIFIERS, StoreError, write_transaction
+from .store import CATEGORIES, QUALIFIERS, StoreError, keeping_summaries, write_transaction
 
 if TYPE_CHECKING:  # sqlite_utils pulls in numpy: imported where a database is opened
     import sqlite_utils
@@ -79,7 +79,7 @@ def review(db: sqlite_utils.Database, ref: str, note: str, reject: bool = False,
     fig = find_figure(db, ref)
     if high is not None and high < (value if value is not None else fig["value"]):
         raise ReviewError(f"--high {high} is below the value")
-    with write_transaction(db):
+    with write_transaction(db), keeping_summaries(db, fig["report_id"]):
         db.execute(_SAME_FIGURE.format(action="DELETE"), _span(fig))
         cur = db.execute(
             "INSERT INTO reviews (report_id, evidence_start, evidence_end, figure_idx, evidence_text, action, "
@@ -102,8 +102,9 @@ def _span(fig: dict) -> list:
 def unreview(db: sqlite_utils.Database, ref: str) -> int:
     """Drop the review of a figure; return how many were dropped (0 or 1)."""
     fig = find_figure(db, ref)
-    with write_transaction(db):
-        return db.execute(_SAME_FIGURE.format(action="DELETE"), _span(fig)).rowcount
+    with write_transaction(db), keeping_summaries(db, fig["report_id"]):
+        dropped = db.execute(_SAME_FIGURE.format(action="DELETE"), _span(fig)).rowcount
+    return dropped
 
 
 def reviews(db: sqlite_utils.Database) -> list[dict]:

@@ -145,7 +145,156 @@ def m003_reviews(db: sqlite_utils.Database) -> None:
         WHERE v.action = 'correct'""")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_query_indexes, m003_reviews]
+def m004_fast_queries(db: sqlite_utils.Database) -> None:
+    """What keeps `figures` (first page) and `totals --summary` quick on millions of figures.
+
+    * reports.first_day / last_day: the earliest start and latest end of the report's
+      figures, so that `figures --since/--until` skips whole reports; with the index
+      `idx_reports_order` (the order `figures` lists in), the first page is an index walk.
+    * batch_days: the distinct batches that count in totals (see `tracker.queries`), summed
+      per category and period (start, end): how many, value, low and high sums.
+    * batch_report_days: per category and day, how many reports have their latest counted
+      batch starting that day (so "reports since D" is a sum, not a scan).
+
+    Both summaries are kept in step by `insert_document`, `replace_figures` and the
+    reviews (`keeping_summaries`); `rebuild_summaries` makes them again from the figures.
+    """
+    db.execute("ALTER TABLE reports ADD COLUMN first_day TEXT")
+    db.execute("ALTER TABLE reports ADD COLUMN last_day TEXT")
+    db.execute(f"UPDATE reports SET {_REPORT_DAYS}")
+    db.execute("CREATE INDEX idx_reports_order ON reports (published IS NULL, published, path, id, first_day, last_day)")
+    db.execute("""
+        CREATE TABLE batch_days (
+            category TEXT NOT NULL,
+            start TEXT NOT NULL,
+            end_key TEXT NOT NULL,          -- "end", or '' when it has none
+            stop TEXT NOT NULL,             -- coalesce("end", start): what --until compares
+            groups INTEGER NOT NULL,        -- distinct batches
+            value NUMERIC NOT NULL,         -- sums over them
+            low NUMERIC NOT NULL,
+            high NUMERIC NOT NULL,          -- of the bounded ones
+            unbounded INTEGER NOT NULL,     -- batches with no upper end
+            floats INTEGER NOT NULL,        -- batches with a non-integer number (sums then made in Python)
+            PRIMARY KEY (category, start, end_key)
+        ) WITHOUT ROWID""")
+    db.execute("""
+        CREATE TABLE batch_report_days (
+            category TEXT NOT NULL,
+            last TEXT NOT NULL,             -- the latest start of a report's counted batches
+            reports INTEGER NOT NULL,
+            PRIMARY KEY (category, last)
+        ) WITHOUT ROWID""")
+    rebuild_summaries(db)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_query_indexes, m003_reviews,
+                                                              m004_fast_queries]
+
+
+# --- summaries for totals (migration m004) -------------------------------------------------
+# A batch counts in totals when it is dated (start) and is not a part of a figure of the same
+# category; batches equal in category, value, start and end are one distinct batch, whose
+# low-high interval is the intersection of its sources' (their hull when they disagree).
+# The same intervals as `queries.interval`, in SQL (kept equal by tests): integer division
+# floors, (11v + 9) / 10 is the ceiling of 1.1v.
+LOW_SQL = """CASE f.qualifier
+    WHEN 'approx' THEN (CASE typeof(f.value) WHEN 'integer' THEN (f.value * 9) / 10 ELSE f.value * 0.9 END)
+    WHEN 'less_than' THEN 0 WHEN 'at_most' THEN 0 ELSE f.value END"""
+HIGH_SQL = """CASE f.qualifier
+    WHEN 'approx' THEN (CASE typeof(f.value) WHEN 'integer' THEN (f.value * 11 + 9) / 10 ELSE f.value * 1.1 END)
+    WHEN 'more_than' THEN NULL WHEN 'at_least' THEN NULL WHEN 'range' THEN coalesce(f.high, f.value)
+    ELSE f.value END"""
+COUNTED_BATCHES = """
+    FROM effective_figures f
+    LEFT JOIN figures p ON p.id = f.parent_id
+    WHERE f.kind = 'batch' AND f.start IS NOT NULL AND (p.id IS NULL OR p.category != f.category)"""
+_REPORT_DAYS = ("first_day = (SELECT min(coalesce(start, \"end\")) FROM figures WHERE report_id = reports.id), "
+                "last_day = (SELECT max(coalesce(\"end\", start)) FROM figures WHERE report_id = reports.id)")
+# One row per distinct batch, then per (category, start, end): a batch's interval is the
+# intersection of its sources' (max low, min high), their hull when that is empty.
+_CROSSED = "high_min IS NOT NULL AND low_max > high_min"
+_BATCH_DAYS = f"""
+    INSERT INTO batch_days (category, start, end_key, stop, groups, value, low, high, unbounded, floats)
+    SELECT category, start, coalesce("end", ''), coalesce("end", start), count(*), sum(value),
+           sum(CASE WHEN {_CROSSED} THEN low_min ELSE low_max END),
+           coalesce(sum(CASE WHEN {_CROSSED} THEN (CASE WHEN unbounded THEN NULL ELSE high_max END)
+                        ELSE high_min END), 0),
+           sum(CASE WHEN {_CROSSED} THEN unbounded > 0 ELSE high_min IS NULL END),
+           sum(floats)
+    FROM (SELECT category, start, "end", value, max(low) AS low_max, min(low) AS low_min,
+                 min(high) AS high_min, max(high) AS high_max, sum(high IS NULL) AS unbounded,
+                 max(typeof(value) = 'real' OR typeof(low) = 'real' OR typeof(high) = 'real') AS floats
+          FROM (SELECT f.category, f.value, f.start, f."end", {LOW_SQL} AS low, {HIGH_SQL} AS high
+                {COUNTED_BATCHES} {{where}})
+          GROUP BY category, start, "end", value)
+    GROUP BY category, start, "end"
+"""
+_REPORT_LAST = f"SELECT f.category, max(f.start) {COUNTED_BATCHES} AND f.report_id = ? GROUP BY f.category"
+_REPORT_KEYS = f'SELECT DISTINCT f.category, f.start, f."end" {COUNTED_BATCHES} AND f.report_id = ?'
+
+
+def rebuild_summaries(db: sqlite_utils.Database) -> None:
+    """Make batch_days and batch_report_days again from the figures and reviews (inside the
+    caller's transaction)."""
+    db.execute("DELETE FROM batch_days")
+    db.execute("DELETE FROM batch_report_days")
+    db.execute(_BATCH_DAYS.format(where=""))
+    db.execute(f"""
+        INSERT INTO batch_report_days (category, last, reports)
+        SELECT category, last, count(*) FROM (SELECT f.category, f.report_id, max(f.start) AS last
+                                              {COUNTED_BATCHES} GROUP BY f.category, f.report_id)
+        GROUP BY category, last""")
+
+
+def _batch_state(db: sqlite_utils.Database, report_id: str) -> tuple[set, dict]:
+    """A report's counted batches: their (category, start, end) and, per category, the latest start."""
+    keys = set(db.execute(_REPORT_KEYS, [report_id]).fetchall())
+    return keys, dict(db.execute(_REPORT_LAST, [report_id]).fetchall())
+
+
+def _update_summaries(db: sqlite_utils.Database, before: tuple[set, dict], after: tuple[set, dict]) -> None:
+    for category, start, end in before[0] | after[0]:
+        db.execute("DELETE FROM batch_days WHERE category = ? AND start = ? AND end_key = coalesce(?, '')",
+                   [category, start, end])
+        db.execute(_BATCH_DAYS.format(where='AND f.category = ? AND f.start = ? AND f."end" IS ?'),
+                   [category, start, end])
+    old, new = before[1], after[1]
+    for category in old.keys() | new.keys():
+        if old.get(category) == new.get(category):
+            continue
+        if category in old:
+            db.execute("UPDATE batch_report_days SET reports = reports - 1 WHERE category = ? AND last = ?",
+                       [category, old[category]])
+            db.execute("DELETE FROM batch_report_days WHERE category = ? AND last = ? AND reports <= 0",
+                       [category, old[category]])
+        if category in new:
+            db.execute("INSERT INTO batch_report_days (category, last, reports) VALUES (?, ?, 1) "
+                       "ON CONFLICT (category, last) DO UPDATE SET reports = reports + 1", [category, new[category]])
+
+
+_NO_BATCHES: tuple[set, dict] = (set(), {})
+
+
+def _has_summaries(db: sqlite_utils.Database) -> bool:
+    known = getattr(db, "_tracker_summaries", None)
+    if known is None:
+        known = db.execute("SELECT 1 FROM _migrations WHERE name = 'm004_fast_queries'").fetchone() is not None \
+            if db["_migrations"].exists() else False
+        db._tracker_summaries = known
+    return known
+
+
+@contextmanager
+def keeping_summaries(db: sqlite_utils.Database, report_id: str, new: bool = False) -> Iterator[None]:
+    """Around a change to one report's figures or reviews (inside the caller's transaction):
+    bring the totals summaries and the report's first/last day up to date afterwards."""
+    if not _has_summaries(db):                  # opened at an older migration (`upto`)
+        yield
+        return
+    before = _NO_BATCHES if new else _batch_state(db, report_id)
+    yield
+    db.execute(f"UPDATE reports SET {_REPORT_DAYS} WHERE id = ?", [report_id])
+    _update_summaries(db, before, _batch_state(db, report_id))
 
 
 def _applied(db: sqlite_utils.Database) -> list[str]:
@@ -181,6 +330,7 @@ def migrate(db: sqlite_utils.Database, upto: str | None = None, path: str = "the
                 migration(db)
                 db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [name, _now()])
                 done.append(name)
+        db._tracker_summaries = None              # asked again when next needed
     return done
 
 
@@ -287,7 +437,8 @@ def insert_document(db: sqlite_utils.Database, doc: dict, text: str | None,
         "ingested_at, extractor_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [rep["sha256"], rep.get("path"), rep.get("published"), rep.get("published_from"),
          rep.get("language"), rep.get("publisher"), text, _now(), extractor_version])
-    _insert_figures(db, rep["sha256"], doc["figures"], doc.get("warnings") or [])
+    with keeping_summaries(db, rep["sha256"], new=True):
+        _insert_figures(db, rep["sha256"], doc["figures"], doc.get("warnings") or [])
 
 
 def _insert_figures(db: sqlite_utils.Database, report_id: str, figs: list[dict], warnings: list[str]) -> None:
@@ -317,13 +468,14 @@ def replace_figures(db: sqlite_utils.Database, doc: dict, extractor_version: str
     with write_transaction(db):
         if not has_report(db, rep["sha256"]):
             raise StoreError(f"report {rep['sha256'][:12]} is not stored")
-        db.execute("DELETE FROM warnings WHERE report_id = ?", [rep["sha256"]])
-        db.execute("DELETE FROM figures WHERE report_id = ?", [rep["sha256"]])
-        db.execute("UPDATE reports SET published = ?, published_from = ?, language = ?, publisher = ?, "
-                   "extractor_version = ? WHERE id = ?",
-                   [rep.get("published"), rep.get("published_from"), rep.get("language"),
-                    rep.get("publisher"), extractor_version, rep["sha256"]])
-        _insert_figures(db, rep["sha256"], doc["figures"], doc.get("warnings") or [])
+        with keeping_summaries(db, rep["sha256"]):
+            db.execute("DELETE FROM warnings WHERE report_id = ?", [rep["sha256"]])
+            db.execute("DELETE FROM figures WHERE report_id = ?", [rep["sha256"]])
+            db.execute("UPDATE reports SET published = ?, published_from = ?, language = ?, publisher = ?, "
+                       "extractor_version = ? WHERE id = ?",
+                       [rep.get("published"), rep.get("published_from"), rep.get("language"),
+                        rep.get("publisher"), extractor_version, rep["sha256"]])
+            _insert_figures(db, rep["sha256"], doc["figures"], doc.get("warnings") or [])
 
 
 def reextract(db: sqlite_utils.Database, extract_fn: Callable[..., dict] | None = None) -> Iterator[dict]:
