@@ -408,3 +408,24 @@ def test_never_raises_and_spans_are_ordered(parts, noise, published):
 def test_never_raises_on_any_text(text, published):
     found = find_dates(text, published)
     assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+
+
+# --- word lists as tries: the same matches as the flat alternation --------------------------
+
+_ALT_WORDS = ["الماضي", "الماضية", "الجاري", "last", "last week", "the last", "past", "May", "ma", "m",
+              "week", "weeks", "ساعة", "ساعات", "48 ساعة"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_ALT_WORDS), min_size=1, max_size=8),
+       st.lists(st.sampled_from(_ALT_WORDS + [" ", "  ", "\n", "x", "LAST", "Week"]), max_size=10).map("".join),
+       st.booleans())
+def test_word_alternation_as_a_trie_matches_like_the_flat_one(words, text, case_sensitive):
+    import re
+    from tracker.dates import _alt
+    forms = {w.strip() for w in words} | ({w.upper() for w in words} if case_sensitive else set())
+    flat = "|".join(r"\s+".join(re.escape(p) for p in w.split()) for w in sorted(forms, key=len, reverse=True))
+    flat = f"(?-i:{flat})" if case_sensitive else f"(?:{flat})"
+    for tail in ("", r"\s+week", r"(?!\w)"):
+        a, b = re.compile(_alt(words, case_sensitive) + tail, re.I), re.compile(flat + tail, re.I)
+        assert [m.span() for m in a.finditer(text)] == [m.span() for m in b.finditer(text)]

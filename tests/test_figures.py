@@ -5,6 +5,8 @@ All sentences are written for these tests; none is taken from a real report.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker import extract
 
@@ -320,3 +322,21 @@ def test_cue_memo_stays_bounded(monkeypatch):
         scanner.candidates(f"word{i}")
     assert len(scanner._memo) <= 101
     scanner._memo.clear()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("1a.!?؟؛\n 2x"), max_size=20))
+def test_sentence_ends_as_the_plain_pattern_finds_them(text):
+    import re
+    from tracker.figures import _SENTENCE_END
+    plain = re.compile(r"(?<!\d)\.|\.(?!\d)|[!?؟؛\n]+")
+    assert [m.span() for m in _SENTENCE_END.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("abcXYZ \u0600\u06ff\u0627\u0700\u05ffé1") + ["\U0001F600", "\ud800"], max_size=40))
+def test_language_is_the_script_with_more_letters(text):
+    import re
+    from tracker.extraction import detect_language
+    arabic, latin = len(re.findall(r"[\u0600-\u06FF]", text)), len(re.findall(r"[A-Za-z]", text))
+    assert detect_language(text) == ("ar" if arabic >= latin else "en")

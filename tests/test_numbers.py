@@ -361,3 +361,28 @@ def test_any_plain_or_grouped_integer_reads_back(value):
     assert read(f"x {value} y") == [(str(value), float(value))]
     grouped = f"{value:,}"
     assert read(f"x {grouped} y") == [(grouped, float(value))]
+
+
+# --- the fast search finds what the start regex finds ------------------------------------
+
+_PIECES = ["ثلاثة", "آلاف", "و", "one", "Two", "hundred", "a thousand", "الحادي عشر", "وخمسمئة",
+           "12", "1,5", " ", "\n", "x", "ب", ".", "-", "_", "٣", "الف", "A", "thousand", "ألفين"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
+def test_fast_number_search_matches_the_start_regex(text):
+    from tracker.numbers import _grammar
+    g = _grammar(("ar", "en"))
+    text = normalize(text).text
+    for pos in range(len(text) + 1):
+        fast, slow = g.search(text, pos), g.start.search(text, pos)
+        assert (fast and (fast.span(), fast.lastgroup, fast.groups())) == \
+            (slow and (slow.span(), slow.lastgroup, slow.groups()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("abcAZ \r\n\t٣٤أإآىـًُ“”’–\u00a0\u200fاي") + ["\U0001F600", "\ud800"], max_size=30))
+def test_normalize_replaces_as_translate_would(text):
+    from tracker.normalize import _TABLE
+    assert normalize(text).text == text.translate(_TABLE)

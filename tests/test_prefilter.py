@@ -39,3 +39,20 @@ def test_the_date_atoms_are_the_same_with_and_without_the_filter(text):
     starts = dates._atom_starts()
     assert starts is not None
     assert spans(_w.atoms, starts, text) == [m.span() for m in _w.atoms.finditer(text)]
+
+
+def test_optional_spaces_do_not_end_the_prefix():
+    # "the\s*" used to end the filter's prefix, so every "the ..." was a candidate
+    pattern = re.compile(r"(?<!\w)(?:the\s*\d+|x?y)", re.I)
+    starts = start_filter(pattern.pattern, pattern.flags, depth=6)
+    text = "the gathering, the 12th, THE  3, the\n4, xy y"
+    assert spans(pattern, starts, text) == [m.span() for m in pattern.finditer(text)]
+    assert [m.end() for m in starts.regex.finditer(text)] == [15, 25, 33, 40, 43]
+    assert not starts.regex.search("the gathering")
+
+
+def test_a_match_at_the_very_start_is_found():
+    pattern = re.compile(r"(?<!\w)(?:12 may|may)", re.I)
+    starts = start_filter(pattern.pattern, pattern.flags, depth=4)
+    for text in ["12 May", "May 12", " may", "xmay may"]:
+        assert spans(pattern, starts, text) == [m.span() for m in pattern.finditer(text)]

@@ -250,7 +250,7 @@ class Scanner:
         memo[word] = found = tuple(out)
         return found
 
-    def found(self, ps: PhraseSet, text: str, start: int, end: int) -> list[Cue]:
+    def found(self, ps: PhraseSet, text: str, start: int, end: int):
         """The cues of `ps` in every segment that overlaps text[start:end] (at least one
         segment), in order; segments are scanned on first use."""
         if text is not self._text:
@@ -258,8 +258,13 @@ class Scanner:
             self._bounds = [0] + [m.end() for m in _BREAK.finditer(text)]
             self._segs = [None] * len(self._bounds)
         bounds, segs, si = self._bounds, self._segs, ps.index
-        k0 = bisect_right(bounds, start) - 1
-        k1 = max(k0, bisect_right(bounds, end - 1) - 1)
+        k0 = max(0, bisect_right(bounds, start) - 1)
+        k1 = bisect_right(bounds, end - 1) - 1
+        if k1 <= k0:                    # the usual case: one segment
+            seg = segs[k0]
+            if seg is None:
+                seg = segs[k0] = self._scan(text, bounds[k0], bounds[k0 + 1] if k0 + 1 < len(bounds) else len(text))
+            return seg.get(si, ())
         if k1 - k0 > HINT_SEGMENTS:
             # only the segments where the set's words occur can hold its phrases
             wanted = []
@@ -268,7 +273,7 @@ class Scanner:
                 if not wanted or wanted[-1] != k:
                     wanted.append(k)
         else:
-            wanted = range(max(k0, 0), k1 + 1)
+            wanted = range(k0, k1 + 1)
         out: list[Cue] = []
         for k in wanted:
             seg = segs[k]
@@ -289,10 +294,12 @@ class Scanner:
             return _NONE
         found: dict[int, list[Cue]] = {}
         busy: dict[int, int] = {}
-        candidates = self.candidates
+        memo = self._memo
         n = len(toks)
         for i, (s, e, word) in enumerate(toks):
-            options = candidates(word)
+            options = memo.get(word)
+            if options is None:
+                options = self.candidates(word)
             if not options:
                 continue
             done = set()

@@ -33,7 +33,7 @@ from typing import Callable
 from dateutil.relativedelta import relativedelta
 
 from . import lexicon
-from .prefilter import finditer_filtered, start_filter
+from .prefilter import StartFilter, finditer_filtered, start_filter
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,14 @@ def _key(s: str) -> str:
 
 
 def _alt(words, case_sensitive: bool = False) -> str:
-    """Alternation of words, longest first, spaces matching any whitespace."""
+    """Alternation of words, longest first, spaces matching any whitespace.
+
+    Written as a trie ("ال(?:ماضي(?:ة)?|جاري)"), so that a position where no word
+    starts fails after a character or two instead of trying every word: the atom
+    regex is made of dozens of these. It matches what the flat "longest|...|shortest"
+    alternation matches, with the same preference: of two words that both match
+    here one is a prefix of the other, and the trie tries the longer first.
+    """
     forms = set()
     for w in words:
         w = w.strip()
@@ -82,9 +89,43 @@ def _alt(words, case_sensitive: bool = False) -> str:
             forms.update({w, w.upper()})
         else:
             forms.add(w)
-    parts = [r"\s+".join(re.escape(p) for p in w.split()) for w in sorted(forms, key=len, reverse=True)]
-    body = "|".join(parts) or r"(?!x)x"
+    if not forms:
+        body = r"(?!x)x"
+    else:
+        body = _trie(forms, case_sensitive) or "|".join(
+            r"\s+".join(re.escape(p) for p in w.split()) for w in sorted(forms, key=len, reverse=True))
     return f"(?-i:{body})" if case_sensitive else f"(?:{body})"
+
+
+def _trie(forms, case_sensitive: bool) -> str | None:
+    """The words as a trie regex; None when two branches differ only in case (under
+    re.I both would match, and the flat alternation's order would matter)."""
+    root: dict = {}
+    for w in forms:
+        node = root
+        for i, part in enumerate(w.split()):
+            for tok in ([None] if i else []) + list(part):      # None: the gap between words
+                node = node.setdefault(tok, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str | None:
+        keys = [k for k in node if k != ""]
+        if not case_sensitive:
+            folded = {k.lower() for k in keys if k is not None}
+            if len(folded) < len([k for k in keys if k is not None]):
+                return None
+        alts = []
+        for k in keys:
+            rest = emit(node[k])
+            if rest is None:
+                return None
+            alts.append((r"\s+" if k is None else re.escape(k)) + rest)
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(sorted(alts)) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
 
 
 @dataclass(frozen=True)
@@ -195,12 +236,12 @@ _texts_scanned = [0]
 
 
 @lru_cache(maxsize=None)
-def _atom_starts(langs: tuple[str, ...] = lexicon.LANGUAGES) -> re.Pattern | None:
+def _atom_starts(langs: tuple[str, ...] = lexicon.LANGUAGES) -> StartFilter | None:
     w = _words(langs)
     return start_filter(w.atoms.pattern, w.atoms.flags, depth=6)
 
 
-def _starts() -> re.Pattern | None:
+def _starts() -> StartFilter | None:
     _texts_scanned[0] += 1
     return _atom_starts() if _texts_scanned[0] > FILTER_AFTER_TEXTS else None
 
@@ -931,11 +972,13 @@ def _today_phrase(text: str, warnings: list[str], quote: Callable[[int, int], st
     Without a year, the weekday picks one among the years the text writes; a phrase
     whose weekday contradicts its own date is not trusted.
     """
+    if not any(_today_candidate(a) for a in _atoms(text)):
+        return None                     # the usual case: no need to resolve every mention
     scanned = _scan(text, None)
     years = {a.year for _, a, _ in scanned if a.year}
     chosen = None
     for m, a, s in scanned:
-        if a.kind != "day" or a.rel != 0 or a.month is None or a.day is None or a.day2:
+        if not _today_candidate(a):
             continue
         if a.year is not None:
             d = _safe_date(a.year, a.month, a.day)
@@ -954,3 +997,8 @@ def _today_phrase(text: str, warnings: list[str], quote: Callable[[int, int], st
         elif d != chosen:
             warnings.append(f"{_quoted(m, quote)} names another date for today than {chosen.isoformat()}")
     return chosen
+
+
+def _today_candidate(a: _Atom) -> bool:
+    """A day and month that the text calls today ("اليوم الثلاثاء 12 شباط")."""
+    return a.kind == "day" and a.rel == 0 and a.month is not None and a.day is not None and not a.day2

@@ -6,7 +6,6 @@ prints what it returns.
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -14,14 +13,21 @@ from . import dates, figures
 from .normalize import normalize
 from .reader import text_sha256
 
-_ARABIC = re.compile(r"[\u0600-\u06FF]")
-_LATIN = re.compile(r"[A-Za-z]")
+_ARABIC_LEADS = bytes(range(0xD8, 0xDC))   # UTF-8 lead bytes of U+0600..U+06FF
+_LATIN = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def detect_language(text: str) -> str:
-    """'ar' or 'en', by which script dominates the letters."""
-    sample = text[:20000]
-    return "ar" if len(_ARABIC.findall(sample)) >= len(_LATIN.findall(sample)) else "en"
+    """'ar' or 'en', by which script dominates the letters.
+
+    Counted on the UTF-8 bytes, which is many times faster than a regex over the
+    characters: each character of the Arabic block U+0600..U+06FF starts with a byte
+    D8..DB (which nothing else starts with), and A-Z, a-z are their own bytes.
+    """
+    data = text[:20000].encode("utf-8", "surrogatepass")
+    arabic = len(data) - len(data.translate(None, _ARABIC_LEADS))
+    latin = len(data) - len(data.translate(None, _LATIN))
+    return "ar" if arabic >= latin else "en"
 
 
 def _as_date(value) -> date | None:

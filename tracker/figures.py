@@ -21,7 +21,9 @@ from .cues import cues
 from .normalize import Normalized
 
 # Sentence ends: . ! ? ؟ ؛ and line breaks; a dot between digits is a decimal point.
-_SENTENCE_END = re.compile(r"(?<!\d)\.|\.(?!\d)|[!?؟؛\n]+")
+# Written to begin with a character class, which lets `re` skip to the next candidate in
+# C: same matches as r"(?<!\d)\.|\.(?!\d)|[!?؟؛\n]+", many times faster.
+_SENTENCE_END = re.compile(r"[.!?؟؛\n](?:(?<=[!?؟؛\n])[!?؟؛\n]*|(?<!\d\.)|(?!\d))")
 _CLAUSE_STOP = re.compile(r"[.!?؟؛;:()\[\]\n\"]")
 _TOKEN = re.compile(r"[^\s.,،;:!?؟()\[\]\"]+")
 _CLAUSE = re.compile(r"[,،;:]")

@@ -76,10 +76,26 @@ class Normalized:
         return self.original[a:b]
 
 
+# str.translate looks every character up in a dict, slow on Arabic text; one str.replace
+# per mapped character scans in C and is several times faster. No replacement is itself
+# a mapped character, so the order does not matter and the result is the same.
+_REPLACE = [(chr(k), v) for k, v in _MAP.items()]
+assert not any(chr(k) in v for v in _MAP.values() for k in _MAP)
+
+
 def normalize(text: str) -> Normalized:
     """Fold spelling variants; see the module docstring for what changes."""
     dropped = tuple(m.start() for m in _DROPPED.finditer(text))
-    return Normalized(text, text.translate(_TABLE), dropped)
+    return Normalized(text, _translate(text), dropped)
+
+
+def _translate(text: str) -> str:
+    """text.translate(_TABLE), faster."""
+    if text.isascii():                   # only CR is mapped among ASCII characters
+        return text.replace("\r", "\n")
+    for old, new in _REPLACE:
+        text = text.replace(old, new)
+    return text
 
 
 def fold(word: str) -> str:

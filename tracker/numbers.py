@@ -158,8 +158,27 @@ class _Grammar:
             patterns.append(pattern)
             heads.update(re.escape(w[0]) for w in starts)
         # A cheap first-character test before the 'no letter before' look-behind.
-        self.start = re.compile(rf"(?P<d>\d)|(?=[{''.join(sorted(heads))}])(?<!{_LETTER})(?:"
-                                + "|".join(patterns) + ")")
+        heads_class = "[" + "".join(sorted(heads)) + "]"
+        words = "|".join(patterns)
+        self.start = re.compile(rf"(?P<d>\d)|(?={heads_class})(?<!{_LETTER})(?:{words})")
+        # Where `start` may match, found faster: a digit, or the character before a number
+        # word (anything but a letter). Beginning with a character class, it lets `re`
+        # skip in C over the letters of every other word.
+        self.jump = re.compile(rf"[\W\d_](?:(?P<d>(?<=\d))|(?={heads_class})(?=(?:{words})))")
+
+    def search(self, text: str, pos: int) -> re.Match | None:
+        """`self.start.search(text, pos)`, the same match, found faster."""
+        m = self.start.match(text, pos)
+        if m is not None:
+            return m
+        j = self.jump.search(text, pos)
+        while j is not None:
+            at = j.start() if j.group("d") is not None else j.end()
+            m = self.start.match(text, at)
+            if m is not None:
+                return m
+            j = self.jump.search(text, at + 1)
+        return None
 
     @staticmethod
     def _start_pattern(lang: _Lang) -> tuple[str, list[str]]:
@@ -491,7 +510,7 @@ def find_numbers(text: str, lang: str | None = None) -> list[Number]:
     g = _grammar((lang,) if lang else lexicon.LANGUAGES)
     out: list[Number] = []
     pos, n = 0, len(text)
-    search = g.start.search
+    search = g.search
     while pos < n:
         m = search(text, pos)
         if m is None:

@@ -14,7 +14,7 @@ count as matching anything, a group it cannot read ends the prefix).
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 try:
     from re import _parser as _sre_parse            # Python 3.11+
@@ -64,9 +64,9 @@ def _first(item, budget: int) -> set:
         return _first_seq(av, budget)
     if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
         low, high, body = av
-        if low >= 1 and len(body) == 1 and str(body[0][0]) in ("LITERAL", "NOT_LITERAL", "IN"):
+        if len(body) == 1 and str(body[0][0]) in ("LITERAL", "NOT_LITERAL", "IN"):
             (token,), _ = next(iter(_first(body[0], 1)))
-            if token:                   # one character, repeated: "\s+" is one token
+            if token:                   # one character, repeated: "\s+", "\s*" are one token
                 top = "" if high == _sre_parse.MAXREPEAT else str(high)
                 return {((f"{token}{{{low},{top}}}",), True)}
         once = _first_seq(body, budget)
@@ -117,25 +117,50 @@ def _trie_regex(seqs) -> str:
     return emit(trie)
 
 
-def start_filter(pattern: str, flags: int, depth: int = 3) -> "re.Pattern | None":
-    """A regex whose matches (empty, by lookahead) are at least every place where `pattern`
-    can start a match; None when there is no such cheap filter (it could match anything)."""
+_NULLABLE = re.compile(r"\{0,\d*\}$")      # a token "x{0,n}" may match nothing
+
+
+class StartFilter(NamedTuple):
+    """Where a pattern may start: at the end of each match of `regex`, and at the text's
+    start when `at_start`."""
+
+    regex: re.Pattern
+    at_start: bool
+
+
+def start_filter(pattern: str, flags: int, depth: int = 3) -> StartFilter | None:
+    """Every place where `pattern` can start a match, or more; None when there is no such
+    cheap filter (it could match anything).
+
+    A pattern that starts only at a word start (`(?<!\w)`) is looked for after a
+    character that is not a word's, `\W(?=...)`: a regex that begins with a character
+    class lets `re` skip to the next such character in C, so most of the text (the
+    inside of words) is never tried at all. Position 0, which has no character before
+    it, is tried apart.
+    """
     firsts = _first_seq(_sre_parse.parse(pattern, flags), depth)
-    if any(not toks for toks, _ in firsts):
+    if any(all(_NULLABLE.search(t) for t in toks) for toks, _ in firsts):
         return None
-    lead = r"(?<!\w)" if pattern.startswith(r"(?<!\w)") else ""     # a word start only, as the pattern says
-    return re.compile(lead + "(?=" + _trie_regex({toks for toks, _ in firsts}) + ")", flags)
+    trie = "(?=" + _trie_regex({toks for toks, _ in firsts}) + ")"
+    if pattern.startswith(r"(?<!\w)"):          # a word start only, as the pattern says
+        return StartFilter(re.compile(r"\W" + trie, flags), True)
+    return StartFilter(re.compile(trie, flags), False)
 
 
-def finditer_filtered(pattern: re.Pattern, starts: re.Pattern | None, text: str) -> Iterator[re.Match]:
+def finditer_filtered(pattern: re.Pattern, starts: StartFilter | None, text: str) -> Iterator[re.Match]:
     """`pattern.finditer(text)` for a pattern that never matches the empty string, trying
-    it only where `starts` (from start_filter) matches."""
+    it only where `starts` (from start_filter) says it may start."""
     if starts is None:
         yield from pattern.finditer(text)
         return
     pos = 0
-    for candidate in starts.finditer(text):
-        at = candidate.start()
+    if starts.at_start:
+        m = pattern.match(text, 0)
+        if m:
+            yield m
+        pos = m.end() if m else 1
+    for candidate in starts.regex.finditer(text, pos - 1 if pos else 0):
+        at = candidate.end()
         if at < pos:
             continue
         m = pattern.match(text, at)
