@@ -229,7 +229,6 @@ _BATCH_DAYS = f"""
           GROUP BY category, start, "end", value)
     GROUP BY category, start, "end"
 """
-_REPORT_LAST = f"SELECT f.category, max(f.start) {COUNTED_BATCHES} AND f.report_id = ? GROUP BY f.category"
 _REPORT_KEYS = f'SELECT DISTINCT f.category, f.start, f."end" {COUNTED_BATCHES} AND f.report_id = ?'
 
 
@@ -249,7 +248,11 @@ def rebuild_summaries(db: sqlite_utils.Database) -> None:
 def _batch_state(db: sqlite_utils.Database, report_id: str) -> tuple[set, dict]:
     """A report's counted batches: their (category, start, end) and, per category, the latest start."""
     keys = set(db.execute(_REPORT_KEYS, [report_id]).fetchall())
-    return keys, dict(db.execute(_REPORT_LAST, [report_id]).fetchall())
+    last: dict[str, str] = {}
+    for category, start, _ in keys:             # ISO dates: str order is SQLite's text order
+        if category not in last or start > last[category]:
+            last[category] = start
+    return keys, last
 
 
 def _update_summaries(db: sqlite_utils.Database, before: tuple[set, dict], after: tuple[set, dict]) -> None:
