@@ -280,8 +280,9 @@ def _full_scan(scanner, text):
     return found
 
 
-@pytest.mark.parametrize("text", [_CUE_TEXT, _CUE_TEXT.replace("\n", " "), "\n\n" + _CUE_TEXT + "\n."],
-                         ids=["lines", "one-line", "padded"])
+@pytest.mark.parametrize("text", [_CUE_TEXT, _CUE_TEXT.replace("\n", " "), "\n\n" + _CUE_TEXT + "\n.",
+                                  "\u0130stanbul. " + _CUE_TEXT.upper()],
+                         ids=["lines", "one-line", "padded", "lower-case-changes-length"])
 def test_lazy_cue_scan_finds_what_a_full_scan_finds(text):
     from tracker.cues import cues
     from tracker.normalize import normalize

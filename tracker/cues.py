@@ -124,6 +124,7 @@ class PhraseSet:
             items.sort(key=lambda it: -len(it[0]))
         self.scanner: "Scanner | None" = None
         self.index = 0                  # this set's place in its scanner
+        self.hint_words = tuple(sorted(set(self.first) | {s for t in self.stems.values() for s in t}))
         self._hint: re.Pattern | None = None
 
     # -- finding ------------------------------------------------------------------
@@ -137,8 +138,9 @@ class PhraseSet:
         of the first words or stems, as a substring of a text word (clitics, glued
         words and stems only add letters around it)."""
         if self._hint is None:
-            self._hint = _substrings_regex(set(self.first) | {s for t in self.stems.values() for s in t})
+            self._hint = _substrings_regex(self.hint_words)
         return self._hint
+
 
     def search(self, text: str, start: int = 0, end: int | None = None) -> list[Cue]:
         """The phrases lying wholly inside text[start:end], in order."""
@@ -219,6 +221,7 @@ class Scanner:
         self._text: str | None = None
         self._bounds: list[int] = []    # segment k is text[bounds[k]:bounds[k + 1]]
         self._segs: list = []           # per segment: None (not scanned) or {set index: [Cue]}
+        self._lower: str | None = None  # the text in lower case, once asked for
 
     def candidates(self, word: str) -> tuple:
         """Every (set, phrase, stem, label) that may start at this word, best first per set.
@@ -257,6 +260,7 @@ class Scanner:
             self._text = text
             self._bounds = [0] + [m.end() for m in _BREAK.finditer(text)]
             self._segs = [None] * len(self._bounds)
+            self._lower = None
         bounds, segs, si = self._bounds, self._segs, ps.index
         k0 = max(0, bisect_right(bounds, start) - 1)
         k1 = bisect_right(bounds, end - 1) - 1
@@ -266,12 +270,7 @@ class Scanner:
                 seg = segs[k0] = self._scan(text, bounds[k0], bounds[k0 + 1] if k0 + 1 < len(bounds) else len(text))
             return seg.get(si, ())
         if k1 - k0 > HINT_SEGMENTS:
-            # only the segments where the set's words occur can hold its phrases
-            wanted = []
-            for m in ps.hint().finditer(text, bounds[k0], end):
-                k = bisect_right(bounds, m.start()) - 1
-                if not wanted or wanted[-1] != k:
-                    wanted.append(k)
+            wanted = self._hinted(ps, text, bounds[k0], end)
         else:
             wanted = range(k0, k1 + 1)
         out: list[Cue] = []
@@ -283,6 +282,23 @@ class Scanner:
             if hits:
                 out.extend(hits)
         return out
+
+    def _hinted(self, ps: PhraseSet, text: str, start: int, end: int) -> list[int]:
+        """The segments of text[start:end] where one of the set's words occurs (as a
+        substring, in any case): only they can hold its phrases."""
+        if self._lower is None:
+            low = text.lower()
+            self._lower = low if len(low) == len(text) else ""     # same offsets, else the regex
+        low, bounds, found = self._lower, self._bounds, set()
+        if low:
+            for word in ps.hint_words:
+                i = low.find(word, start, end)
+                while i >= 0:
+                    found.add(bisect_right(bounds, i) - 1)
+                    i = low.find(word, i + 1, end)
+        else:
+            found = {bisect_right(bounds, m.start()) - 1 for m in ps.hint().finditer(text, start, end)}
+        return sorted(found)
 
     def _scan(self, text: str, a: int, b: int) -> dict[int, list[Cue]]:
         """The phrases of every set in text[a:b], a segment with no break inside.

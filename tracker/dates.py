@@ -939,6 +939,9 @@ _TOP_CHARS = 500    # ... near the top ...
 _LINE_WORDS = 2     # ... with at most this many other words ("Briefing Notes", "View Original")
 
 
+_FOUR_DIGITS = re.compile(r"\d{4}")
+
+
 def _dateline(text: str) -> date | None:
     """A full date standing (nearly) alone on one of the first lines."""
     w = _words()
@@ -950,6 +953,8 @@ def _dateline(text: str) -> date | None:
         seen += 1
         if seen > _TOP_LINES or start > _TOP_CHARS:
             break
+        if not _FOUR_DIGITS.search(line):
+            continue                        # a day with a year writes four digits in a row
         found = [(m, a, s) for m, a, s in _scan(line, None)]
         dated = [(a, s) for m, a, s in found if a.kind == "day" and a.year is not None and s.stated]
         if not dated:
