@@ -52,6 +52,23 @@ def test_database_of_the_first_migration_upgrades(tmp_path):
     assert store.open_db(path).execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(ALL_MIGRATIONS)  # idempotent
 
 
+def test_the_text_index_follows_text_changes_and_only_them(tmp_path):
+    path = tmp_path / "old.db"
+    old = store.open_db(path, upto="m004_fast_queries")
+    doc, text = seed_doc()
+    store.save_document(old, doc, text)
+    old.close()
+    db = store.open_db(path)                            # m005 replaces the update trigger
+    conn = db.conn
+    before = conn.total_changes
+    db.execute("UPDATE reports SET publisher = 'X'")
+    assert conn.total_changes - before == 1             # the row only: its text is not indexed again
+    assert db.execute("SELECT count(*) FROM reports_fts WHERE reports_fts MATCH 'الهول'").fetchone()[0] == 1
+    db.execute("UPDATE reports SET text = 'other words'")
+    assert db.execute("SELECT count(*) FROM reports_fts WHERE reports_fts MATCH 'الهول'").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM reports_fts WHERE reports_fts MATCH 'other'").fetchone()[0] == 1
+
+
 def test_newer_database_is_refused(tmp_path):
     path = tmp_path / "new.db"
     db = store.open_db(path)

@@ -187,8 +187,23 @@ def m004_fast_queries(db: sqlite_utils.Database) -> None:
     rebuild_summaries(db)
 
 
+def m005_fts_on_text_updates(db: sqlite_utils.Database) -> None:
+    """Re-index a report's text only when the text changes.
+
+    The update trigger sqlite-utils makes fires on any column, so storing a report's first
+    and last day, or its metadata at `reextract`, re-indexed its whole text every time:
+    most of the cost of writing a report.
+    """
+    db.execute('DROP TRIGGER IF EXISTS "reports_au"')
+    db.execute("""
+        CREATE TRIGGER "reports_au" AFTER UPDATE OF "text" ON "reports" BEGIN
+          INSERT INTO "reports_fts" ("reports_fts", rowid, "text") VALUES('delete', old.rowid, old."text");
+          INSERT INTO "reports_fts" (rowid, "text") VALUES (new.rowid, new."text");
+        END""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_query_indexes, m003_reviews,
-                                                              m004_fast_queries]
+                                                              m004_fast_queries, m005_fts_on_text_updates]
 
 
 # --- summaries for totals (migration m004) -------------------------------------------------
