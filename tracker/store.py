@@ -497,31 +497,8 @@ def replace_figures(db: sqlite_utils.Database, doc: dict, extractor_version: str
 
 
 def reextract(db: sqlite_utils.Database, extract_fn: Callable[..., dict] | None = None) -> Iterator[dict]:
-    """Re-run the extractor over every stored report text, replacing figures report by report.
+    """Re-run the extractor over every stored report text, in this process, replacing
+    figures report by report: `tracker.ingest.reextract_reports` with one job."""
+    from .ingest import reextract_reports
 
-    A report date given as an option at ingest (published_from == "option"), or read from
-    a web page's metadata ("metadata"), is passed again; the stored language and publisher are passed as given. Yields one dict per
-    report: {"report", "path", "before", "after"} or {"report", "path", "error"}.
-    """
-    if extract_fn is None:
-        from .extraction import extract as extract_fn
-    ids = [row["id"] for row in db.query("SELECT id FROM reports ORDER BY published, path, id")]
-    for report_id in ids:
-        row = next(db.query("SELECT id, path, published, published_from, language, publisher, text, "
-                            "(SELECT count(*) FROM figures WHERE report_id = reports.id) AS n "
-                            "FROM reports WHERE id = ?", [report_id]), None)
-        if row is None:
-            continue                              # deleted meanwhile
-        if row["text"] is None:
-            yield {"report": report_id, "path": row["path"], "error": "text not stored"}
-            continue
-        try:
-            kept = {"published": row["published"]} if row["published_from"] == "metadata" else None
-            doc = extract_fn(row["text"], published=row["published"] if row["published_from"] == "option" else None,
-                             lang=row["language"], path=row["path"], publisher=row["publisher"],
-                             **({"metadata": kept} if kept else {}))
-            replace_figures(db, doc)
-        except Exception as exc:  # one report's failure must not stop the others
-            yield {"report": report_id, "path": row["path"], "error": str(exc)}
-            continue
-        yield {"report": report_id, "path": row["path"], "before": row["n"], "after": len(doc["figures"])}
+    yield from reextract_reports(db, jobs=1, extract_fn=extract_fn)
