@@ -56,3 +56,17 @@ def test_a_match_at_the_very_start_is_found():
     starts = start_filter(pattern.pattern, pattern.flags, depth=4)
     for text in ["12 May", "May 12", " may", "xmay may"]:
         assert spans(pattern, starts, text) == [m.span() for m in pattern.finditer(text)]
+
+
+def test_letters_as_classes_match_what_ignorecase_matches():
+    from tracker.prefilter import _uncased
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for letter in "abcdefghijklmnopqrstuvwxyzQ":
+        (cls,) = _uncased((letter,))
+        assert set(re.findall(re.escape(letter), every, re.I)) == set(re.findall(cls, every))
+    arabic = [chr(c) for c in range(0x0600, 0x0700) if chr(c).isalpha()]
+    for ch in arabic:
+        assert _uncased((ch,)) == (ch,)
+        assert re.findall(re.escape(ch), every, re.I) == [ch]
+    assert _uncased(("[a-z]",)) is None and _uncased(("é",)) is None
+    assert _uncased(("e{0,1}", r"[\s]{1,}", "ب")) == ("[eE]{0,1}", r"[\s]{1,}", "ب")

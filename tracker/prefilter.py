@@ -141,10 +141,41 @@ def start_filter(pattern: str, flags: int, depth: int = 3) -> StartFilter | None
     firsts = _first_seq(_sre_parse.parse(pattern, flags), depth)
     if any(all(_NULLABLE.search(t) for t in toks) for toks, _ in firsts):
         return None
-    trie = "(?=" + _trie_regex({toks for toks, _ in firsts}) + ")"
+    seqs = {toks for toks, _ in firsts}
+    if flags & re.IGNORECASE:
+        cased = {_uncased(toks) for toks in seqs}
+        if None not in cased:                   # letters as classes: re.I makes `re` slower
+            seqs, flags = cased, flags & ~re.IGNORECASE
+    trie = "(?=" + _trie_regex(seqs) + ")"
     if pattern.startswith(r"(?<!\w)"):          # a word start only, as the pattern says
         return StartFilter(re.compile(r"\W" + trie, flags), True)
     return StartFilter(re.compile(trie, flags), False)
+
+
+# Besides its upper and lower case, re.IGNORECASE matches these with an ASCII letter.
+_FOLDS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+_CLASS_ESCAPES = re.compile(r"\\[dswDSW]")
+_REPEAT = re.compile(r"(.+?)(\{\d+,\d*\})")
+
+
+def _uncased(toks: tuple) -> tuple | None:
+    """The tokens with every ASCII letter written as a class of what re.IGNORECASE would
+    match with it ("t" -> "[tT]"), to be matched without re.I; None when a token holds a
+    cased letter this cannot handle. Arabic letters have no case."""
+    out = []
+    for tok in toks:
+        base, times = tok, ""
+        repeat = _REPEAT.fullmatch(tok)
+        if repeat:
+            base, times = repeat.groups()
+        if len(base) == 1 and base.isascii() and base.isalpha():
+            low = base.lower()
+            out.append("[" + low + low.upper() + _FOLDS.get(low, "") + "]" + times)
+            continue
+        if any(ch.isalpha() and not "\u0600" <= ch <= "\u06ff" for ch in _CLASS_ESCAPES.sub("", tok)):
+            return None
+        out.append(tok)
+    return tuple(out)
 
 
 def finditer_filtered(pattern: re.Pattern, starts: StartFilter | None, text: str) -> Iterator[re.Match]:
