@@ -70,3 +70,29 @@ def test_letters_as_classes_match_what_ignorecase_matches():
         assert re.findall(re.escape(ch), every, re.I) == [ch]
     assert _uncased(("[a-z]",)) is None and _uncased(("é",)) is None
     assert _uncased(("e{0,1}", r"[\s]{1,}", "ب")) == ("[eE]{0,1}", r"[\s]{1,}", "ب")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_pieces, max_size=20).map("".join))
+def test_trying_only_the_alternatives_that_can_start_here_matches_the_same(text):
+    matcher = dates._atom_matcher()
+    for pos in range(len(text) + 1):
+        fast, full = matcher.match(text, pos), _w.atoms.match(text, pos)
+        assert (fast is None) == (full is None)
+        if fast:
+            assert (fast.span(), fast.lastgroup) == (full.span(), full.lastgroup)
+            assert all(full.group(k) == v for k, v in fast.groupdict().items())
+    starts = dates._atom_starts()
+    assert spans(_w.atoms, starts, text) == [m.span() for m in finditer_filtered(_w.atoms, starts, text, matcher.match)]
+
+
+def test_alternatives_of_a_small_pattern():
+    from tracker.prefilter import Alternatives
+    alts = [r"(?P<a>a?b\d)", r"(?P<c>(?:x|y)?c)", r"(?P<any>.\d)"]
+    m = Alternatives(r"(?<!\w)", alts, re.I)
+    assert m.firsts[2] is None and m.firsts[0] is not None
+    full = re.compile(r"(?<!\w)(?:" + "|".join(alts) + ")", re.I)
+    for text in ["ab1 b2 xc yc c z9 AB3 Xc", "", "q"]:
+        for pos in range(len(text) + 1):
+            a, b = m.match(text, pos), full.match(text, pos)
+            assert (a and (a.span(), a.lastgroup)) == (b and (b.span(), b.lastgroup))

@@ -33,7 +33,7 @@ from typing import Callable
 from dateutil.relativedelta import relativedelta
 
 from . import lexicon
-from .prefilter import StartFilter, finditer_filtered, start_filter
+from .prefilter import Alternatives, StartFilter, finditer_filtered, start_filter
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,7 @@ class _Words:
     year_followers: frozenset
     labels: re.Pattern
     atoms: re.Pattern
+    atom_alternatives: tuple   # the alternatives of `atoms`, one per kind
 
 
 def _merged(langs: tuple[str, ...]) -> dict:
@@ -224,6 +225,7 @@ def _words(langs: tuple[str, ...] = lexicon.LANGUAGES) -> _Words:
         year_followers=frozenset(lower(d["function_words_after_year"])),
         labels=labels,
         atoms=re.compile(_atom_pattern(d), re.I),
+        atom_alternatives=tuple(_atom_alternatives(d)),
     )
     return w
 
@@ -241,13 +243,26 @@ def _atom_starts(langs: tuple[str, ...] = lexicon.LANGUAGES) -> StartFilter | No
     return start_filter(w.atoms.pattern, w.atoms.flags, depth=6)
 
 
+@lru_cache(maxsize=None)
+def _atom_matcher(langs: tuple[str, ...] = lexicon.LANGUAGES) -> Alternatives:
+    w = _words(langs)
+    return Alternatives(_ATOM_LEAD, list(w.atom_alternatives), w.atoms.flags)
+
+
 def _starts() -> StartFilter | None:
     _texts_scanned[0] += 1
     return _atom_starts() if _texts_scanned[0] > FILTER_AFTER_TEXTS else None
 
 
+_ATOM_LEAD = r"(?<!\w)"
+
+
 def _atom_pattern(d: dict) -> str:
     """The one regex that finds every atom; each alternative is a named group."""
+    return _ATOM_LEAD + "(?:" + "|".join(_atom_alternatives(d)) + ")"
+
+
+def _atom_alternatives(d: dict) -> list[str]:
     month = _alt(d["months"], case_sensitive=True)
     mods = _alt(d["current"] + d["previous"] + d["next"])
     en_mod = _alt(d["mods_before"])         # "last December", "this year", "next Monday"
@@ -334,7 +349,7 @@ def _atom_pattern(d: dict) -> str:
     alts = [("NUMDATE", numdate), ("TIME", time), ("HIJRI", hijri), ("DMY", dmy), ("MDY", mdy),
             ("REL", relp), ("YEARREL", yearrel), ("WINDOW", window), ("DURATION", duration),
             ("WEEKDAY", weekday), ("MONTH", month_alone), ("YEAR", year)]
-    return r"(?<!\w)(?:" + "|".join(rf"(?P<{name}>{p})" for name, p in alts) + ")"
+    return [rf"(?P<{name}>{p})" for name, p in alts]
 
 
 # ---------------------------------------------------------------------------
@@ -736,7 +751,8 @@ def _atoms(text: str) -> tuple[_Atom, ...]:
     are never changed once made."""
     w = _words()
     out = []
-    for m in finditer_filtered(w.atoms, _starts(), text):
+    starts = _starts()
+    for m in finditer_filtered(w.atoms, starts, text, _atom_matcher().match if starts else None):
         a = _atom(w, m, text)
         if a is not None:
             out.append(a)

@@ -178,15 +178,65 @@ def _uncased(toks: tuple) -> tuple | None:
     return tuple(out)
 
 
-def finditer_filtered(pattern: re.Pattern, starts: StartFilter | None, text: str) -> Iterator[re.Match]:
+class Alternatives:
+    """`match(text, pos)` of `lead(?:alt1|alt2|...)`, trying only the alternatives that can
+    begin with the character at pos: the others would fail there, so the match is the
+    same, but `re` tries a big alternation's every branch, optional prefixes and all,
+    before it gives up. A regex per set of alternatives is built on first use."""
+
+    MEMO_MAX = 4096                     # characters remembered before the memo starts over
+
+    def __init__(self, lead: str, alternatives: list[str], flags: int):
+        self.lead, self.alternatives, self.flags = lead, alternatives, flags
+        self.firsts = []                # per alternative: first-character regexes, or None (any)
+        for alt in alternatives:
+            tokens: set | None = set()
+            for toks, _ in _first_seq(_sre_parse.parse(alt, flags), 3):
+                for t in toks:                  # up to the first token that cannot be empty
+                    tokens.add(t)
+                    if not _NULLABLE.search(t):
+                        break
+                else:
+                    tokens = None               # it may begin with anything
+                    break
+            self.firsts.append(None if tokens is None else
+                               [re.compile(_REPEAT.sub(r"\1", t), flags) for t in tokens])
+        self.full = re.compile(lead + "(?:" + "|".join(alternatives) + ")", flags)
+        self._by_char: dict[str, re.Pattern | None] = {}
+        self._by_set: dict[tuple, re.Pattern | None] = {}
+
+    def match(self, text: str, pos: int) -> re.Match | None:
+        pattern = self._by_char.get(text[pos:pos + 1], self)
+        if pattern is self:
+            pattern = self._for(text[pos:pos + 1])
+        return pattern.match(text, pos) if pattern is not None else None
+
+    def _for(self, ch: str) -> re.Pattern | None:
+        if not ch:
+            return self.full
+        chosen = tuple(i for i, firsts in enumerate(self.firsts)
+                       if firsts is None or any(t.fullmatch(ch) for t in firsts))
+        if chosen not in self._by_set:
+            self._by_set[chosen] = re.compile(self.lead + "(?:" + "|".join(
+                self.alternatives[i] for i in chosen) + ")", self.flags) if chosen else None
+        if len(self._by_char) > self.MEMO_MAX:
+            self._by_char.clear()
+        self._by_char[ch] = self._by_set[chosen]
+        return self._by_set[chosen]
+
+
+def finditer_filtered(pattern: re.Pattern, starts: StartFilter | None, text: str,
+                      match=None) -> Iterator[re.Match]:
     """`pattern.finditer(text)` for a pattern that never matches the empty string, trying
-    it only where `starts` (from start_filter) says it may start."""
+    it only where `starts` (from start_filter) says it may start (with `match`, the same
+    as pattern.match but faster, such as Alternatives.match)."""
     if starts is None:
         yield from pattern.finditer(text)
         return
+    match = match or pattern.match
     pos = 0
     if starts.at_start:
-        m = pattern.match(text, 0)
+        m = match(text, 0)
         if m:
             yield m
         pos = m.end() if m else 1
@@ -194,7 +244,7 @@ def finditer_filtered(pattern: re.Pattern, starts: StartFilter | None, text: str
         at = candidate.end()
         if at < pos:
             continue
-        m = pattern.match(text, at)
+        m = match(text, at)
         if m:
             yield m
             pos = m.end() if m.end() > at else at + 1
