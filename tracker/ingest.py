@@ -37,6 +37,7 @@ IN_FLIGHT_PER_JOB = 4     # tasks queued per worker: bounds memory, keeps worker
 BATCH_REPORTS = 64        # reports per write transaction ...
 BATCH_SECONDS = 0.5       # ... or fewer, so that progress shows and a kill loses little
 MIN_PARALLEL = 16         # fewer files than this are extracted in-process
+WORKER_GC_THRESHOLD = (10_000, 20, 20)   # cyclic GC in workers: ~5-10% of extraction time at (700, 10, 10)
 WRITE_CACHE_KIB = 8192    # SQLite page cache while writing: the 64 MB queries use would only
                           # fill with written pages and make the ingest process grow
 
@@ -185,9 +186,15 @@ _worker_options: tuple = ()
 def _worker_init(db_path: str | None, options: tuple) -> None:
     """Each worker opens the database read-only, to skip reports already stored unextracted."""
     global _worker_db, _worker_options
+    import gc
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the main process's to handle
+    # What the worker inherited (the extractor's word tables) is never garbage: frozen, the
+    # collector neither scans it nor writes to its pages, which then stay shared with the
+    # parent; fewer young-generation passes suit many short-lived objects per report.
+    gc.freeze()
+    gc.set_threshold(*WORKER_GC_THRESHOLD)
     _exit_with_parent()
     _worker_options = options
     _worker_db = None
