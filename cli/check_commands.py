@@ -20,9 +20,11 @@ def check(
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON document."),
     limit: str = typer.Option("20", "--limit", metavar="N",
                               help="Show at most N examples per check, 0 to 10000 (all are counted)."),
+    repair: bool = typer.Option(False, "--repair", help="Make stale totals summaries again from the figures, then check."),
 ):
     """Check the database: SQLite integrity, schema version, orphan figures, evidence that no longer
-    matches its report text. Exit status 1 when anything is wrong; nothing is changed.
+    matches its report text, totals summaries that no longer match the figures. Exit status 1 when
+    anything is wrong; nothing is changed unless --repair is given.
 
     Example: tracker check --json | jq '.checks[] | select(.ok | not)'
     """
@@ -33,6 +35,11 @@ def check(
     try:
         with database_errors(path):
             result = checks.check_database(path, limit=int(limit))
+            stale = next((c for c in result["checks"] if c["name"] == "summaries" and not c["ok"]), None)
+            if repair and stale:
+                checks.repair_summaries(path)
+                typer.echo(f"repaired: {stale['count']} summary row(s) made again", err=True)
+                result = checks.check_database(path, limit=int(limit))
     except StoreError as exc:
         typer.echo(f"error: {visible(str(exc), lines=False)}", err=True)
         raise typer.Exit(1) from None

@@ -19,6 +19,9 @@ never changes it. The checks, each {"name", "ok", "count", "problems", "note"}:
 * evidence: figures whose evidence is not the stored report text at its offsets
   (text[start:end] != evidence_text). Reports stored without text (jsonl documents
   without "text") cannot be checked and are counted in the note.
+* summaries: the per-day sums `totals --summary` reads (migration m004) against what the
+  figures and reviews give; rows changed by hand leave them stale, and
+  `repair_summaries` makes them again.
 
 `problems` lists at most `limit` examples per check; `count` is the full number.
 """
@@ -28,7 +31,8 @@ import sqlite3
 from pathlib import Path
 
 from .reader import text_sha256
-from .store import CATEGORIES, KINDS, MIGRATIONS, QUALIFIERS, BUSY_TIMEOUT_SECONDS, NoDatabase, StoreError
+from .store import (BUSY_TIMEOUT_SECONDS, CATEGORIES, KINDS, MIGRATIONS, QUALIFIERS, SUMMARIES, NoDatabase,
+                    StoreError)
 
 EXPECTED_COLUMNS = {
     "reports": {"id", "path", "published", "published_from", "language", "publisher", "text", "ingested_at",
@@ -177,8 +181,37 @@ def check_evidence(conn: sqlite3.Connection, limit: int = 20) -> dict:
     return _check("evidence", problems, count, note)
 
 
+def check_summaries(conn: sqlite3.Connection, limit: int = 20) -> dict:
+    """Rows of each summary table that the figures do not give, and rows they give that are missing."""
+    if not _columns(conn, "batch_days"):
+        return _check("summaries", [], note="none yet (older schema)")
+    problems, count = [], 0
+    for table, select in SUMMARIES.items():
+        for label, sql in ((f"{table} has a stale row", f"SELECT * FROM {table} EXCEPT {select}"),
+                           (f"{table} lacks a row", f"{select} EXCEPT SELECT * FROM {table}")):
+            for row in conn.execute(sql):
+                count += 1
+                if len(problems) < limit:
+                    problems.append(f"{label} {tuple(row)!r}")
+    note = "totals --summary would be wrong: `tracker check --repair` makes them again" if count else None
+    return _check("summaries", problems, count, note)
+
+
 CHECKS = [("integrity", check_integrity), ("schema", check_schema), ("orphans", check_orphans),
-          ("vocabulary", check_vocabulary), ("reports", check_reports), ("evidence", check_evidence)]
+          ("vocabulary", check_vocabulary), ("reports", check_reports), ("evidence", check_evidence),
+          ("summaries", check_summaries)]
+
+
+def repair_summaries(path: str | Path) -> None:
+    """Make the summary tables again from the figures, in one transaction (migrating first)."""
+    from .store import open_db, rebuild_summaries, write_transaction
+
+    db = open_db(path, create=False)
+    try:
+        with write_transaction(db):
+            rebuild_summaries(db)
+    finally:
+        db.close()
 
 
 def check_database(path: str | Path, limit: int = 20) -> dict:

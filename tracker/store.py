@@ -228,8 +228,7 @@ _REPORT_DAYS = ("first_day = (SELECT min(coalesce(start, \"end\")) FROM figures 
 # One row per distinct batch, then per (category, start, end): a batch's interval is the
 # intersection of its sources' (max low, min high), their hull when that is empty.
 _CROSSED = "high_min IS NOT NULL AND low_max > high_min"
-_BATCH_DAYS = f"""
-    INSERT INTO batch_days (category, start, end_key, stop, groups, value, low, high, unbounded, floats)
+_BATCH_DAYS_SELECT = f"""
     SELECT category, start, coalesce("end", ''), coalesce("end", start), count(*), sum(value),
            sum(CASE WHEN {_CROSSED} THEN low_min ELSE low_max END),
            coalesce(sum(CASE WHEN {_CROSSED} THEN (CASE WHEN unbounded THEN NULL ELSE high_max END)
@@ -247,17 +246,25 @@ _BATCH_DAYS = f"""
 _REPORT_KEYS = f'SELECT DISTINCT f.category, f.start, f."end" {COUNTED_BATCHES} AND f.report_id = ?'
 
 
+_BATCH_DAYS = ("INSERT INTO batch_days (category, start, end_key, stop, groups, value, low, high, unbounded, floats)"
+               + _BATCH_DAYS_SELECT)
+_BATCH_REPORT_DAYS_SELECT = f"""
+    SELECT category, last, count(*) FROM (SELECT f.category, f.report_id, max(f.start) AS last
+                                          {COUNTED_BATCHES} GROUP BY f.category, f.report_id)
+    GROUP BY category, last"""
+SUMMARIES = {                    # each summary table and the query that makes its rows from the figures
+    "batch_days": _BATCH_DAYS_SELECT.format(where=""),
+    "batch_report_days": _BATCH_REPORT_DAYS_SELECT,
+}
+
+
 def rebuild_summaries(db: sqlite_utils.Database) -> None:
     """Make batch_days and batch_report_days again from the figures and reviews (inside the
     caller's transaction)."""
     db.execute("DELETE FROM batch_days")
     db.execute("DELETE FROM batch_report_days")
     db.execute(_BATCH_DAYS.format(where=""))
-    db.execute(f"""
-        INSERT INTO batch_report_days (category, last, reports)
-        SELECT category, last, count(*) FROM (SELECT f.category, f.report_id, max(f.start) AS last
-                                              {COUNTED_BATCHES} GROUP BY f.category, f.report_id)
-        GROUP BY category, last""")
+    db.execute("INSERT INTO batch_report_days (category, last, reports)" + _BATCH_REPORT_DAYS_SELECT)
 
 
 def _batch_state(db: sqlite_utils.Database, report_id: str) -> tuple[set, dict]:
