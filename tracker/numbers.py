@@ -164,20 +164,23 @@ class _Grammar:
         # Where `start` may match, found faster: a digit, or the character before a number
         # word (anything but a letter). Beginning with a character class, it lets `re`
         # skip in C over the letters of every other word.
-        self.jump = re.compile(rf"[\W\d_](?:(?P<d>(?<=\d))|(?={heads_class})(?=(?:{words})))")
+        after = rf"(?:(?P<d>(?<=\d))|(?={heads_class})(?=(?:{words})))"
+        self.jump = re.compile(r"[\W\d_]" + after)
+        self.jump_ascii = re.compile(r"[^A-Za-z]" + after)   # the same on ASCII text, a cheaper class
 
     def search(self, text: str, pos: int) -> re.Match | None:
         """`self.start.search(text, pos)`, the same match, found faster."""
         m = self.start.match(text, pos)
         if m is not None:
             return m
-        j = self.jump.search(text, pos)
+        jump = self.jump_ascii if text.isascii() else self.jump
+        j = jump.search(text, pos)
         while j is not None:
             at = j.start() if j.group("d") is not None else j.end()
             m = self.start.match(text, at)
             if m is not None:
                 return m
-            j = self.jump.search(text, at + 1)
+            j = jump.search(text, at + 1)
         return None
 
     @staticmethod
