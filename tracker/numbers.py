@@ -12,7 +12,9 @@ says which words play which part and a few flags for where they differ (Arabic n
 و before an added part and puts units before tens; English does neither).
 
 Speed: one compiled search regex (a trie of the start words) finds where a number
-may begin; only there does a small token-by-token reader run.
+may begin; only there does a small token-by-token reader run. A second regex that
+begins with a character class (a digit, or the non-letter before a number word) finds
+the next such place first, since `re` skips in C to the characters of a class.
 """
 from __future__ import annotations
 

@@ -9,7 +9,9 @@ begin with (their first few characters, as a trie), so that
 
 tries the pattern only where the filter matches and finds exactly what
 `pattern.finditer(text)` finds (the filter over-approximates, never misses: look-arounds
-count as matching anything, a group it cannot read ends the prefix).
+count as matching anything, a group it cannot read ends the prefix). Where the pattern
+is an alternation, `Alternatives.match` tries only the branches that can begin with
+the character at hand.
 """
 from __future__ import annotations
 
