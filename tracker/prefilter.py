@@ -131,7 +131,7 @@ class StartFilter(NamedTuple):
 
 
 def start_filter(pattern: str, flags: int, depth: int = 3) -> StartFilter | None:
-    """Every place where `pattern` can start a match, or more; None when there is no such
+    r"""Every place where `pattern` can start a match, or more; None when there is no such
     cheap filter (it could match anything).
 
     A pattern that starts only at a word start (`(?<!\w)`) is looked for after a
