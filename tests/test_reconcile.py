@@ -394,3 +394,89 @@ def test_a_limit_writes_out_only_the_findings_a_table_shows(wadi):
         for a, b in zip(full["checks"], short["checks"]):
             assert a["counts"] == b["counts"] and a["name"] == b["name"]
             assert b["findings"] == sorted(a["findings"], key=lambda f: rank[f["status"]])[:limit]
+
+
+# --- fast paths equal the plain ones ------------------------------------------------------------------
+
+@pytest.mark.parametrize("tolerance", [0, 0.1, 0.125, 0.25, 0.5])
+def test_intervals_worked_out_once_equal_interval_and_bounded(tolerance):
+    spans = rec._intervals(tolerance)
+    for qualifier in ("exact", "approx", "more_than", "at_least", "less_than", "at_most", "range", "odd"):
+        for value, high in ((0, None), (1, None), (7, None), (355, None), (1999, 2500), (12.5, None), (3.0, 4.5),
+                            (10**12 + 7, None), (35, 40)):
+            want_lo, want_hi = queries.interval(qualifier, value, high, tolerance)
+            got = spans(qualifier, value, high)
+            expected = (want_lo, want_hi, *rec.bounded(qualifier, value, high, tolerance))
+            assert got == expected and [type(x) for x in got] == [type(x) for x in expected], (qualifier, value)
+            assert spans(qualifier, value, high) == got       # and again, from the cache
+
+
+def _plain_leaders(figs, tolerance):
+    """The grouping as first written (one comparison function, separate bucket dicts): the
+    fast `_join` must choose the very same leaders."""
+    pos = {f.id: i for i, f in enumerate(figs)}
+    depth = rec._depths(figs, pos)
+    leader = list(range(len(figs)))
+    spread = (1 + tolerance) / max(1e-9, 1 - tolerance)
+    for level in sorted(set(depth)):
+        def parent_key(f):
+            if f.parent is None:
+                return -1
+            return leader[pos[f.parent]] if f.parent in pos else -2 - f.parent
+        items = sorted((f.kind, f.category, parent_key(f), rec._NONE if f.s is None else f.s, f.value, i)
+                       for i, f in enumerate(figs) if depth[i] == level and (f.s is not None or f.e is not None))
+        current = None
+        for kind, category, pkey, s, value, i in items:
+            if (kind, category, pkey) != current:
+                current, scalable, wide = (kind, category, pkey), {}, {}
+            f = figs[i]
+            key = s * rec._DAYS + (rec._NONE if f.e is None else f.e)
+            low, up = min(f.blo, value / spread), max(f.bhi, value * spread)
+            found = None
+            for k in (key, key - 1, key + 1, key - rec._DAYS, key - rec._DAYS - 1, key - rec._DAYS + 1):
+                values, where = scalable.get(k, ([], []))
+                found = next((j for j in where if low <= values[where.index(j)] <= up and rec._same(f, figs[j])), None)
+                if found is None:
+                    found = next((j for j in wide.get(k, []) if rec._same(f, figs[j])), None)
+                if found is not None:
+                    break
+            if found is not None:
+                leader[i] = found
+            elif f.qualifier in rec._SCALABLE:
+                values, where = scalable.setdefault(key, ([], []))
+                values.append(value)
+                where.append(i)
+            else:
+                wide.setdefault(key, []).append(i)
+    return leader
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_fast_grouping_chooses_the_leaders_the_plain_one_does(seed):
+    import random
+    rng = random.Random(seed)
+    places = [None, "al-Hol camp", "Hol", "Roj camp", "Raqqa", "Roj"]
+    quals = ["exact", "approx", "more_than", "at_least", "less_than", "at_most", "range"]
+    rows = []
+    for i in range(1, 1500):
+        q = rng.choice(quals)
+        value = rng.choice([rng.randint(1, 60), rng.randint(300, 700), rng.choice([400, 440, 500, 600, 2000])])
+        if rng.random() < 0.05:
+            value = value + 0.5
+        day = 1 + rng.randint(0, 6)
+        end = day + rng.choice([0, 0, 0, 1, 2])
+        kind = rng.choice(["batch", "batch", "window", "cumulative", "stock"])
+        parent = rng.randint(1, i - 1) if i > 1 and rng.random() < 0.1 else None
+        rows.append(row(i, f"r{rng.randint(0, 40)}", value, None if rng.random() < 0.02 else f"2019-03-{day:02d}",
+                        f"2019-03-{end:02d}", kind=kind, qualifier=q, high=value + 50 if q == "range" else None,
+                        category=rng.choice(["people", "fighters"]), destination=rng.choice(places),
+                        origin=rng.choice(places), parent=parent))
+    for tolerance in (0.1, 0.25):
+        figs = rec.figures_from_rows(rows, tolerance)
+        want = _plain_leaders(figs, tolerance)
+        got = sorted(sorted(m.id for m in ev.members) for ev in rec.group(figs, tolerance))
+        members = {}
+        for i, j in enumerate(want):
+            members.setdefault(j, []).append(figs[i].id)
+        assert got == sorted(sorted(ids) for ids in members.values())
+        assert len(got) < len(rows) - 50          # the series does merge figures

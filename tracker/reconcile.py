@@ -39,7 +39,8 @@ import re
 from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
 from functools import lru_cache, partial
-from itertools import groupby
+from itertools import accumulate, groupby, islice
+from operator import attrgetter, itemgetter
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -152,14 +153,41 @@ def _plus_tolerance(value, tolerance: float):
     return value * (1 + tolerance)
 
 
+def _intervals(tolerance: float) -> Callable[[str, object, object], tuple]:
+    """(qualifier, value, high) -> (lo, hi, blo, bhi), as `interval` and `bounded` give them.
+    Whole numbers with the common qualifiers are worked out here with the tolerance's
+    fraction found once (`interval` finds it per call, most of the load time at 1M figures);
+    anything else goes to `interval`, once per distinct statement. The cache key holds the
+    types too, so that 5 and 5.0 keep their own results (they print differently)."""
+    num, den = _ratio(tolerance)
+    down, up = den - num, den + num
+    cache: dict[tuple, tuple] = {}
+
+    def get(qualifier: str, value, high) -> tuple:
+        if type(value) is int:
+            if qualifier == "exact":
+                return value, value, value, value
+            if qualifier == "approx":
+                low, top = value * down // den, -(-value * up // den)       # floor, ceiling
+                return low, top, low, top
+            if qualifier == "more_than" or qualifier == "at_least":
+                return value, None, value, -(-value * up // den)
+        key = (qualifier, value, high, type(value), type(high))
+        got = cache.get(key)
+        if got is None:
+            lo, hi = interval(qualifier, value, high, tolerance)
+            got = cache[key] = (lo, hi, lo, _plus_tolerance(value, tolerance) if hi is None else hi)
+        return got
+    return get
+
+
 def with_intervals(figs: Iterable[Fig], tolerance: float = TOLERANCE) -> list[Fig]:
     """Fill in each figure's intervals and place keys."""
     out = []
+    spans = _intervals(tolerance)
     for f in figs:
         f.po, f.pd = place_key(f.origin), place_key(f.destination)
-        f.lo, f.hi = f.blo, f.bhi = interval(f.qualifier, f.value, f.high, tolerance)
-        if f.hi is None:
-            f.bhi = _plus_tolerance(f.value, tolerance)
+        f.lo, f.hi, f.blo, f.bhi = spans(f.qualifier, f.value, f.high)
         out.append(f)
     return out
 
@@ -195,17 +223,38 @@ def load_figures(db: sqlite_utils.Database, since: date | None = None, until: da
     reviewed = db.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is not None
     source, review = ("effective_figures", "f.review") if reviewed else ("figures", "NULL")
     sql = ("SELECT f.id, f.report_id, f.idx, f.parent_id, f.kind, f.category, f.value, f.high, f.qualifier, "
-           f'f.start, f."end", f.origin, f.destination, f.evidence_text, {review}, '
-           f"{_JDAY.format('f.start')}, {_JDAY.format(_END)} FROM {source} f")
+           f'f.start, f."end", f.origin, f.destination, f.evidence_text, {review} FROM {source} f')
     if where:
         sql += " WHERE " + " AND ".join(where)
-    return with_intervals([Fig(*row[:15], reports[row[1]], row[15], row[16]) for row in db.execute(sql, params)],
-                          tolerance)
+    spans, places, days = _intervals(tolerance), {None: None}, _days(db)
+    figs = []
+    append = figs.append
+    for row in db.execute(sql, params):        # intervals, place keys and days made here: one pass
+        start, end, origin, destination = row[9], row[10], row[11], row[12]
+        s = days[start] if start in days else days.missing(start)
+        e = days[end] if end in days else days.missing(end)
+        po = places[origin] if origin in places else places.setdefault(origin, place_key(origin))
+        pd = places[destination] if destination in places else places.setdefault(destination, place_key(destination))
+        append(Fig(*row, reports[row[1]], s, e, *spans(row[8], row[6], row[7]), po, pd))
+    return figs
+
+
+class _days(dict):
+    """Date string -> day number as SQLite reads it (`_JDAY`), asked once per distinct string:
+    a million figures have a few thousand dates, and SQLite's reading (which accepts more than
+    date.fromisoformat) stays the one used for reports' days too."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        super().__init__({None: None})
+        self.db = db
+
+    def missing(self, iso: str) -> int | None:
+        day = self[iso] = self.db.execute(f"SELECT {_JDAY.format('?')}", [iso]).fetchone()[0]
+        return day
 
 
 # Day numbers computed by SQLite (whole Julian days): only their differences matter.
 _JDAY = "CAST(julianday({}) AS INTEGER)"
-_END = 'f."end"'
 
 
 def load_warnings(db: sqlite_utils.Database, since: date | None = None, until: date | None = None) -> list[dict]:
@@ -274,12 +323,9 @@ class Event:
     bhi: float = 0
     parent: "Event | None" = None
     id: int = 0
-    s: int | None = None           # the best member's start and end days
+    s: int | None = None           # the best member's start and end days (given: made a million times)
     e: int | None = None
     _sources: list | None = None
-
-    def __post_init__(self):
-        self.s, self.e = self.best.s, self.best.e
 
     @property
     def reports(self) -> set:
@@ -363,57 +409,93 @@ def group(figs: list[Fig], tolerance: float = TOLERANCE) -> list[Event]:
             if f.parent is None:
                 return -1
             return leader[pos[f.parent]] if f.parent in pos else -2 - f.parent
-        items = [(f.kind, f.category, parent_key(f), _NONE if f.s is None else f.s, f.value, i)
+        items = [(f.kind, f.category, -1 if f.parent is None else parent_key(f), _NONE if f.s is None else f.s,
+                  f.value, i)
                  for i, f in enumerate(figs) if depth[i] == level and (f.s is not None or f.e is not None)]
         items.sort()
-        current = None
-        for kind, category, pkey, s, value, i in items:
-            if (kind, category, pkey) != current:      # sorted: earlier groups are never needed again
-                current = (kind, category, pkey)
-                scalable: dict[int, tuple[list, list]] = {}    # period -> leaders' (values, positions)
-                wide: dict[int, list[int]] = {}               # less_than / at_most / range leaders
-            f = figs[i]
-            key = s * _DAYS + (_NONE if f.e is None else f.e)
-            low, up = min(f.blo, value / spread), max(f.bhi, value * spread)
-            found = None
-            for k in (key, key - 1, key + 1, key - _DAYS, key - _DAYS - 1, key - _DAYS + 1):
-                bucket = scalable.get(k)
-                if bucket is not None:
-                    values, where = bucket
-                    for j in where[bisect_left(values, low): bisect_right(values, up)]:
-                        if _same(f, figs[j]):
-                            found = j
-                            break
-                if found is None and k in wide:
-                    found = next((j for j in wide[k] if _same(f, figs[j])), None)
-                if found is not None:
-                    break
-            if found is not None:
-                leader[i] = found
-            elif f.qualifier in _SCALABLE:
-                values, where = scalable.setdefault(key, ([], []))
-                values.append(value)              # items come sorted by value within a period
-                where.append(i)
-            else:
-                wide.setdefault(key, []).append(i)
+        for _, run in groupby(items, key=_GROUP):     # sorted: earlier groups are never needed again
+            _join(figs, run, leader, spread)
     return _events(figs, leader, pos)
 
 
+_GROUP = itemgetter(0, 1, 2)        # (kind, category, parent key) of a sorted item
+
+
+def _join(figs: list[Fig], run: Iterable[tuple], leader: list[int], spread: float) -> None:
+    """Set the leader of each figure of one (kind, category, parent) run, sorted by start
+    day and value: the first leader stating the same fact in the period buckets (start,
+    end), (start, end ± 1), (start - 1, end), (start - 1, end ± 1), else itself.
+
+    Each bucket keeps its leaders' values (sorted: the run is) and positions for a bisect,
+    and apart the leaders whose interval does not scale with the value (less than, range)."""
+    buckets: dict[int, tuple[list, list, list]] = {}   # start * _DAYS + end -> (values, positions, wide)
+    for _, _, _, s, value, i in run:
+        f = figs[i]
+        key = s * _DAYS + (_NONE if f.e is None else f.e)
+        low, up = min(f.blo, value / spread), max(f.bhi, value * spread)
+        found = -1
+        for k in (key, key - 1, key + 1, key - _DAYS, key - _DAYS - 1, key - _DAYS + 1):
+            bucket = buckets.get(k)
+            if bucket is not None:
+                values, where, wide = bucket
+                if where:
+                    found = _first_same(f, figs, where[bisect_left(values, low): bisect_right(values, up)])
+                if found < 0 and wide:
+                    found = _first_same(f, figs, wide)
+                if found >= 0:
+                    break
+        if found >= 0:
+            leader[i] = found
+            continue
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = ([], [], [])
+        if f.qualifier in _SCALABLE:
+            bucket[0].append(value)
+            bucket[1].append(i)
+        else:
+            bucket[2].append(i)
+
+
+def _first_same(f: Fig, figs: list[Fig], candidates: Iterable[int]) -> int:
+    """The first candidate position whose figure states the same fact as f, or -1: `_same`
+    unrolled (it runs millions of times at 1M figures), the value test first (it fails most)."""
+    v, blo, bhi, report, s, e, po, pd = f.value, f.blo, f.bhi, f.report, f.s, f.e, f.po, f.pd
+    for j in candidates:
+        g = figs[j]
+        if not (g.blo <= v <= g.bhi or blo <= g.value <= bhi):
+            continue
+        if report == g.report and (s != g.s or e != g.e):
+            continue
+        other = g.po
+        if not (po is None or other is None or po in other or other in po):
+            continue
+        other = g.pd
+        if pd is None or other is None or pd in other or other in pd:
+            return j
+    return -1
+
+
 def _events(figs: list[Fig], leader: list[int], pos: dict[int, int]) -> list[Event]:
+    """The events of the chosen leaders, numbered in date order (then kind, category, value)."""
     members: dict[int, list[Fig]] = {}
-    for i, f in enumerate(figs):
-        members.setdefault(leader[i], []).append(f)
+    for first, f in zip(leader, figs):
+        group_ = members.get(first)
+        if group_ is None:
+            members[first] = [f]
+        else:
+            group_.append(f)
     by_leader: dict[int, Event] = {}
     for first, group_ in members.items():
-        if len(group_) == 1:
+        if len(group_) == 1:          # most figures: their own event, their own intervals
             m = group_[0]
-            by_leader[first] = Event(m.kind, m.category, group_, m, m.lo, m.hi, m.blo, m.bhi)
+            by_leader[first] = Event(m.kind, m.category, group_, m, m.lo, m.hi, m.blo, m.bhi, None, 0, m.s, m.e)
             continue
         group_.sort(key=lambda m: (m.rep.published or "", m.report, m.idx))
         best = min(group_, key=lambda m: (PRECISION.get(m.qualifier, 9), m.id))
         lo, hi = _intersect([(m.lo, m.hi) for m in group_])
         blo, bhi = _intersect([(m.blo, m.bhi) for m in group_])
-        by_leader[first] = Event(best.kind, best.category, group_, best, lo, hi, blo, bhi)
+        by_leader[first] = Event(best.kind, best.category, group_, best, lo, hi, blo, bhi, None, 0, best.s, best.e)
     for ev in by_leader.values():
         p = ev.best.parent
         if p is not None and p in pos:
@@ -422,13 +504,16 @@ def _events(figs: list[Fig], leader: list[int], pos: dict[int, int]) -> list[Eve
     cats = {c: i for i, c in enumerate(CATEGORIES)}
     keyed = [((b.s is None, b.s or 0, b.e or 0, kinds.get(b.kind, 9), cats.get(b.category, 99), b.value, b.id), ev)
              for ev in by_leader.values() for b in (ev.best,)]
-    keyed.sort(key=lambda k: k[0])
+    keyed.sort(key=_FIRST)
     events = [ev for _, ev in keyed]
     for n, ev in enumerate(events, 1):
         ev.id = n
         for m in ev.members:
             m.event = n
     return events
+
+
+_FIRST = itemgetter(0)
 
 
 def _intersect(spans: list[tuple]) -> tuple:
@@ -545,17 +630,20 @@ def _compare(found_lo, found_hi, want_lo, want_hi) -> str:
 CITE = 20       # events cited per role in one finding (its numbers count them all; events --json lists every one)
 
 
+_start = attrgetter("s")
+
+
 class _ByStart:
     """Counted batch events of one category, sorted by start day, with running sums, so that
     the batches inside a period are summed by two bisections, not by a scan."""
 
     def __init__(self, batches: Iterable[Event]):
-        self.items = sorted((b for b in batches if b.s is not None and b.e is not None), key=lambda b: b.s)
+        self.items = sorted((b for b in batches if b.s is not None and b.e is not None), key=_start)
         self.starts = [b.s for b in self.items]
-        self.sums = [(0, 0, 0)]
-        for b in self.items:
-            v, lo, hi = self.sums[-1]
-            self.sums.append((v + b.value, lo + b.blo, hi + b.bhi))
+        # running sums, added left to right as a plain loop would (same floats)
+        self.values = list(accumulate((b.value for b in self.items), initial=0))
+        self.lows = list(accumulate((b.blo for b in self.items), initial=0))
+        self.highs = list(accumulate((b.bhi for b in self.items), initial=0))
         self.multi = [k for k, b in enumerate(self.items) if b.e > b.s]   # the only ones that can end late
         self.multi_starts = [self.items[k].s for k in self.multi]
 
@@ -563,8 +651,7 @@ class _ByStart:
         """Batches that start on or after `first` and end on or before `last`:
         (how many, (value, low, high) of their sum, the first CITE of them)."""
         i, j = bisect_left(self.starts, first), bisect_right(self.starts, last)
-        (v1, lo1, hi1), (v2, lo2, hi2) = self.sums[i], self.sums[j]
-        value, low, high = v2 - v1, lo2 - lo1, hi2 - hi1
+        value, low, high = self.values[j] - self.values[i], self.lows[j] - self.lows[i], self.highs[j] - self.highs[i]
         late = set()
         for k in self.multi[bisect_left(self.multi_starts, first): bisect_right(self.multi_starts, last)]:
             b = self.items[k]
@@ -575,12 +662,19 @@ class _ByStart:
         return j - i - len(late), (value, low, high), cited
 
 
-def _batches_by_category(evs: list[Event]) -> dict[str, _ByStart]:
+def _batches_by_category(evs: list[Event], shared: dict | None = None) -> dict[str, _ByStart]:
+    """Counted batches per category; made once per run and kept in `shared` (windows and
+    cumulative both need them)."""
+    if shared is not None and "batches" in shared:
+        return shared["batches"]
     found: dict[str, list[Event]] = {}
     for ev in evs:
         if ev.kind == "batch" and ev.counted():
             found.setdefault(ev.category, []).append(ev)
-    return {c: _ByStart(b) for c, b in found.items()}
+    out = {c: _ByStart(b) for c, b in found.items()}
+    if shared is not None:
+        shared["batches"] = out
+    return out
 
 
 _EMPTY = _ByStart([])
@@ -593,9 +687,9 @@ def _plus(parts: list[Event], count: int) -> str:
 
 # --- 1. windows ---------------------------------------------------------------------------------
 
-def _pending_windows(evs: list[Event], **_) -> Iterator[Pending]:
+def _pending_windows(evs: list[Event], shared: dict | None = None, **_) -> Iterator[Pending]:
     """A window ("about 1500 in 48 hours") against the distinct batches inside it."""
-    batches = _batches_by_category(evs)
+    batches = _batches_by_category(evs, shared)
     for w in evs:
         if w.kind != "window" or w.s is None or w.e is None:
             continue
@@ -633,10 +727,10 @@ def _series(evs: list[Event], kind: str, key) -> dict[tuple, list[Event]]:
     return {k: [days[d] for d in sorted(days)] for k, days in out.items()}
 
 
-def _pending_cumulative(evs: list[Event], **_) -> Iterator[Pending]:
+def _pending_cumulative(evs: list[Event], shared: dict | None = None, **_) -> Iterator[Pending]:
     """A cumulative series (same category and start) never falls; its rise between two
     as-of dates against the batches in between (none behind a rise is a gap)."""
-    batches = _batches_by_category(evs)
+    batches = _batches_by_category(evs, shared)
     series = _series(evs, "cumulative", lambda ev: (ev.category, ev.s) if ev.s is not None else None)
     for (category, _), points in sorted(series.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         for prev, nxt in zip(points, points[1:]):
@@ -870,14 +964,15 @@ def run_checks(evs: list[Event], warnings: list[dict] = (), checks: Iterable[str
     names = [c for c in CHECKS if c in set(checks)] or list(CHECKS)
     cats = set(categories)
     out = []
+    shared: dict = {}              # what several checks use, made once
     for name in names:
-        found = [p for p in PENDING[name](evs, warnings=warnings) if not cats or p.category in cats]
+        found = [p for p in PENDING[name](evs, warnings=warnings, shared=shared) if not cats or p.category in cats]
         found.sort(key=lambda p: (p.start or "", p.end or "", p.category or ""))
         counts = dict.fromkeys(STATUSES, 0)
         for p in found:
             counts[p.status] += 1
-        if limit is not None:
-            found = sorted(found, key=lambda p: RANK[p.status])[:limit]
+        if limit is not None:           # a stable sort by rank, without sorting them all
+            found = list(islice((p for status in RANK for p in found if p.status == status), limit))
         out.append({"name": name, "title": TITLES[name], "counts": counts, "findings": [p.build() for p in found]})
     return out
 
