@@ -155,14 +155,15 @@ def _tree_memory(pid: int) -> tuple[int, int, int]:
     """(RSS of pid, RSS summed over pid and its descendants, PSS summed likewise) in bytes,
     from /proc (Linux). The RSS sum counts the pages a forked worker still shares with
     its parent once per process; the PSS sum is the memory the run really holds."""
-    rss = pss = 0
-    todo = [pid]
+    main = _rss(pid)
+    rss, pss = main, _pss(pid)
+    todo = _children(pid)
     while todo:
         p = todo.pop()
         rss += _rss(p)
         pss += _pss(p)
         todo.extend(_children(p))
-    return _rss(pid), rss, pss
+    return main, rss, pss
 
 
 def ingest(work: Path, folder: Path, reports: int, jobs: int) -> None:

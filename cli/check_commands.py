@@ -35,11 +35,12 @@ def check(
     try:
         with database_errors(path):
             result = checks.check_database(path, limit=int(limit))
-            stale = next((c for c in result["checks"] if c["name"] == "summaries" and not c["ok"]), None)
-            if repair and stale:
+            at = next((i for i, c in enumerate(result["checks"]) if c["name"] == "summaries" and not c["ok"]), None)
+            if repair and at is not None:
                 checks.repair_summaries(path)
-                typer.echo(f"repaired: {stale['count']} summary row(s) made again", err=True)
-                result = checks.check_database(path, limit=int(limit))
+                typer.echo(f"repaired: {result['checks'][at]['count']} summary row(s) made again", err=True)
+                result["checks"][at] = checks.check_database(path, int(limit), ["summaries"])["checks"][0]
+                result["ok"] = all(c["ok"] for c in result["checks"])
     except StoreError as exc:
         typer.echo(f"error: {visible(str(exc), lines=False)}", err=True)
         raise typer.Exit(1) from None

@@ -58,6 +58,18 @@ def seed_doc() -> tuple[dict, str]:
                     gold["figures"]), text
 
 
+def seed_stored_at(path: Path, upto: str):
+    """A database written by an older tracker (migrations up to `upto`) holding the seed
+    report, then opened by this one (which upgrades it)."""
+    from tracker import store
+
+    old = store.open_db(path, upto=upto)
+    doc, text = seed_doc()
+    store.save_document(old, doc, text)
+    old.close()
+    return store.open_db(path)
+
+
 def write_jsonl(path: Path, docs: list[tuple[dict, str]]) -> Path:
     with open(path, "w", encoding="utf-8") as f:
         for doc, text in docs:

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from reconcilehelp import reconcile_docs
-from storehelp import SEED, seed_doc, series_docs
+from storehelp import SEED, seed_doc, seed_stored_at, series_docs
 from tracker import queries, store
 from tracker import reconcile as rec
 from tracker import reviews as rev
@@ -361,12 +361,7 @@ def test_figures_are_named_by_id_sha_prefix_path_or_file_name(wadi):
 
 
 def test_an_older_database_gains_the_reviews_table(tmp_path):
-    path = tmp_path / "old.db"
-    old = store.open_db(path, upto="m002_query_indexes")
-    doc, text = seed_doc()
-    store.save_document(old, doc, text)
-    old.close()
-    db = store.open_db(path)
+    db = seed_stored_at(tmp_path / "old.db", "m002_query_indexes")
     assert "m003_reviews" in [r["name"] for r in db.query("SELECT name FROM _migrations")]
     assert db["reviews"].exists() and len(list(queries.figures(db))) == 16
     assert rec.reconcile(db)["counts"]["conflict"] == 0

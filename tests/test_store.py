@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from storehelp import make_doc, seed_doc, series_docs
+from storehelp import make_doc, seed_doc, seed_stored_at, series_docs
 from tracker import queries, store
 from tracker.ingest import Summary, ingest_jsonl
 
@@ -53,12 +53,7 @@ def test_database_of_the_first_migration_upgrades(tmp_path):
 
 
 def test_the_text_index_follows_text_changes_and_only_them(tmp_path):
-    path = tmp_path / "old.db"
-    old = store.open_db(path, upto="m004_fast_queries")
-    doc, text = seed_doc()
-    store.save_document(old, doc, text)
-    old.close()
-    db = store.open_db(path)                            # m005 replaces the update trigger
+    db = seed_stored_at(tmp_path / "old.db", "m004_fast_queries")   # m005 replaces the update trigger
     conn = db.conn
     before = conn.total_changes
     db.execute("UPDATE reports SET publisher = 'X'")

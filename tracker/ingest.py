@@ -21,7 +21,7 @@ import sqlite3
 import sys
 import time
 from collections import deque
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -270,31 +270,33 @@ def _pool(jobs: int, initargs: tuple):
                                initargs=initargs)
 
 
+def _in_workers(fn: Callable[[list], list], chunks: Iterable[list], jobs: int, initargs: tuple) -> Iterator[list]:
+    """fn(chunk) for each chunk, run in `jobs` worker processes, yielded in input order;
+    a few chunks per worker in flight, so memory stays flat however many there are."""
+    with _pool(jobs, initargs) as pool:
+        in_flight: deque = deque()
+        try:
+            for chunk in chunks:
+                in_flight.append(pool.submit(fn, chunk))
+                if len(in_flight) >= jobs * IN_FLIGHT_PER_JOB:
+                    yield in_flight.popleft().result()
+            while in_flight:
+                yield in_flight.popleft().result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _ingest_parallel(db: sqlite_utils.Database, paths: Iterable[str], jobs: int, options: tuple,
                      read_stdin: Callable[[], bytes] | None) -> Iterator[Outcome]:
     pending: list[tuple] = []           # extracted, not yet written
     flushed_at = time.monotonic()
-    with _pool(jobs, (_db_path(db), options)) as pool:
-        in_flight: deque = deque()
-        chunks = _chunks(paths, read_stdin)
-        try:
-            for chunk in chunks:
-                in_flight.append(pool.submit(_extract_chunk, chunk))
-                if len(in_flight) < jobs * IN_FLIGHT_PER_JOB:
-                    continue
-                for result in in_flight.popleft().result():
-                    pending.append(result)
-                if len(pending) >= BATCH_REPORTS or time.monotonic() - flushed_at > BATCH_SECONDS:
-                    yield from save_batch(db, pending)
-                    pending, flushed_at = [], time.monotonic()
-            while in_flight:
-                pending.extend(in_flight.popleft().result())
-                if len(pending) >= BATCH_REPORTS or time.monotonic() - flushed_at > BATCH_SECONDS:
-                    yield from save_batch(db, pending)
-                    pending, flushed_at = [], time.monotonic()
-            yield from save_batch(db, pending)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+    with closing(_in_workers(_extract_chunk, _chunks(paths, read_stdin), jobs, (_db_path(db), options))) as work:
+        for results in work:                # a write error ends the run: closing stops the workers
+            pending.extend(results)
+            if len(pending) >= BATCH_REPORTS or time.monotonic() - flushed_at > BATCH_SECONDS:
+                yield from save_batch(db, pending)
+                pending, flushed_at = [], time.monotonic()
+    yield from save_batch(db, pending)
 
 
 def save_batch(db: sqlite_utils.Database, results: list[tuple]) -> Iterator[Outcome]:
@@ -390,12 +392,13 @@ def reextract_reports(db: sqlite_utils.Database, jobs: int = 1,
     """
     ids = [row[0] for row in db.execute("SELECT id FROM reports ORDER BY published, path, id").fetchall()]
     db_path = _db_path(db)
+    chunks = (ids[k:k + CHUNK] for k in range(0, len(ids), CHUNK))
     if jobs > 1 and db_path and len(ids) >= MIN_PARALLEL:
-        results = _reextract_parallel(ids, jobs, (db_path, (None, None, None, extract_fn, None)))
+        work = _in_workers(_reextract_chunk, chunks, jobs, (db_path, (None, None, None, extract_fn, None)))
     else:
-        results = (reextract_one(db.conn, i, extract_fn) for i in ids)
-    with write_cache(db):
-        yield from _replace_all(db, results)
+        work = ([reextract_one(db.conn, i, extract_fn) for i in chunk] for chunk in chunks)
+    with write_cache(db), closing(work):
+        yield from _replace_all(db, (result for done in work for result in done))
 
 
 def _replace_all(db: sqlite_utils.Database, results: Iterable[dict | None]) -> Iterator[dict]:
@@ -413,20 +416,6 @@ def _replace_all(db: sqlite_utils.Database, results: Iterable[dict | None]) -> I
             else:
                 result["after"] = len(doc["figures"])
         yield result
-
-
-def _reextract_parallel(ids: list[str], jobs: int, initargs: tuple) -> Iterator[dict | None]:
-    with _pool(jobs, initargs) as pool:
-        in_flight: deque = deque()
-        try:
-            for k in range(0, len(ids), CHUNK):
-                in_flight.append(pool.submit(_reextract_chunk, ids[k:k + CHUNK]))
-                if len(in_flight) >= jobs * IN_FLIGHT_PER_JOB:
-                    yield from in_flight.popleft().result()
-            while in_flight:
-                yield from in_flight.popleft().result()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def ingest_jsonl(db: sqlite_utils.Database, lines: Iterable[str], name: str = "<jsonl>") -> Iterator[Outcome]:

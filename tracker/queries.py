@@ -31,7 +31,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .store import CATEGORIES, HIGH_SQL, LOW_SQL, QUALIFIERS
+from .store import CATEGORIES, COUNTED_BATCH, HIGH_SQL, LOW_SQL, QUALIFIERS
 
 if TYPE_CHECKING:  # sqlite_utils pulls in numpy: imported where a database is opened
     import sqlite_utils
@@ -195,9 +195,6 @@ def interval(qualifier: str, value, high=None, tolerance: float = 0.1) -> tuple:
     return value, value
 
 
-_LOW_SQL, _HIGH_SQL = LOW_SQL, HIGH_SQL      # the same intervals in SQL (tracker.store)
-
-
 def _add(a, b):
     return None if a is None or b is None else a + b
 
@@ -209,9 +206,8 @@ def _counted_batches(categories: Iterable[str], since: date, until: date | None)
     cats, vals = _in(categories)
     until_s = until.isoformat() if until else None
     sql = f"""{_FIGURE_FROM}
-        WHERE f.kind = 'batch' AND f.category IN {cats} AND f.start >= ?
-          AND (? IS NULL OR coalesce(f."end", f.start) <= ?)
-          AND (p.id IS NULL OR p.category != f.category)"""
+        WHERE {COUNTED_BATCH} AND f.category IN {cats} AND f.start >= ?
+          AND (? IS NULL OR coalesce(f."end", f.start) <= ?)"""
     return sql, vals + [since.isoformat(), until_s, until_s]
 
 
@@ -224,7 +220,7 @@ def distinct_batches(db: sqlite_utils.Database, since: date, until: date | None,
         SELECT category, value, start, "end", group_concat(DISTINCT qualifier),
                max(low), min(low), min(high), max(high), sum(high IS NULL)
         FROM (SELECT f.category, f.value, f.start, f."end", f.qualifier,
-                     {_LOW_SQL} AS low, {_HIGH_SQL} AS high {where})
+                     {LOW_SQL} AS low, {HIGH_SQL} AS high {where})
         GROUP BY category, start, "end", value
     """
     batches = {}

@@ -219,10 +219,11 @@ HIGH_SQL = """CASE f.qualifier
     WHEN 'approx' THEN (CASE typeof(f.value) WHEN 'integer' THEN (f.value * 11 + 9) / 10 ELSE f.value * 1.1 END)
     WHEN 'more_than' THEN NULL WHEN 'at_least' THEN NULL WHEN 'range' THEN coalesce(f.high, f.value)
     ELSE f.value END"""
-COUNTED_BATCHES = """
+COUNTED_BATCH = "f.kind = 'batch' AND f.start IS NOT NULL AND (p.id IS NULL OR p.category != f.category)"
+COUNTED_BATCHES = f"""
     FROM effective_figures f
     LEFT JOIN figures p ON p.id = f.parent_id
-    WHERE f.kind = 'batch' AND f.start IS NOT NULL AND (p.id IS NULL OR p.category != f.category)"""
+    WHERE {COUNTED_BATCH}"""
 _REPORT_DAYS = ("first_day = (SELECT min(coalesce(start, \"end\")) FROM figures WHERE report_id = reports.id), "
                 "last_day = (SELECT max(coalesce(\"end\", start)) FROM figures WHERE report_id = reports.id)")
 # One row per distinct batch, then per (category, start, end): a batch's interval is the
