@@ -192,7 +192,8 @@ def ingest(
 
     Example: tracker ingest data/ --glob '*.txt' && tracker ingest data/sohr-2019-02-12-departures.ar.txt
     """
-    from tracker.ingest import MIN_PARALLEL, Summary, default_jobs, expand, ingest_files
+    from tracker.beside import default_jobs
+    from tracker.ingest import MIN_PARALLEL, Summary, expand, ingest_files
 
     from tracker.reader import visible
 
@@ -248,7 +249,8 @@ def reextract(
 
     Example: tracker reextract --jobs 2 && tracker totals --since 2018-12-01
     """
-    from tracker.ingest import default_jobs, reextract_reports
+    from tracker.beside import default_jobs
+    from tracker.ingest import reextract_reports
 
     workers = option_jobs(jobs)
     failed = before = after = done = 0

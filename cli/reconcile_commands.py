@@ -71,6 +71,8 @@ def reconcile(
                                             help="How far 'about N' reaches either side, in percent (default 10)."),
     strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any conflict is found."),
     limit: str = typer.Option("50", "--limit", metavar="N", help="Rows per check in the table, conflicts first (0: all)."),
+    jobs: Optional[str] = typer.Option(None, "--jobs", "-j", metavar="N",
+                                       help="Group and check large databases in 2 processes when N > 1 (default: all cores)."),
     as_json: bool = JSON, as_jsonl: bool = JSONL, as_csv: bool = CSV,
 ):
     """Check where the figures agree, repeat and contradict each other.
@@ -89,11 +91,15 @@ def reconcile(
     tol = option_tolerance(tolerance)
     if not limit.isdigit():
         common.fail(f"--limit: {limit!r} is not a number of 0 or more", 2)
+    workers = common.option_jobs(jobs)
     fmt = common.output_format(as_json, as_jsonl, as_csv)
     with common.database(ctx) as db:
+        from tracker.beside import default_jobs
+
         # a table shows `limit` findings per check: only those are written out
         result = rec.reconcile(db, start, end, categories, checks, tol,
-                               limit=(int(limit) or None) if fmt == "table" else None)
+                               limit=(int(limit) or None) if fmt == "table" else None,
+                               jobs=workers or default_jobs())
     if fmt == "json":
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     elif fmt in ("jsonl", "csv"):

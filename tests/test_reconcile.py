@@ -446,8 +446,9 @@ def _plain_leaders(figs, tolerance):
     return leader
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_the_fast_grouping_chooses_the_leaders_the_plain_one_does(seed):
+def _random_rows(seed: int) -> list[dict]:
+    """1,500 figures of two categories over a week, with every qualifier, near values,
+    places that contain each other, parents and a few undated: many merge."""
     import random
     rng = random.Random(seed)
     places = [None, "al-Hol camp", "Hol", "Roj camp", "Raqqa", "Roj"]
@@ -466,6 +467,12 @@ def test_the_fast_grouping_chooses_the_leaders_the_plain_one_does(seed):
                         f"2019-03-{end:02d}", kind=kind, qualifier=q, high=value + 50 if q == "range" else None,
                         category=rng.choice(["people", "fighters"]), destination=rng.choice(places),
                         origin=rng.choice(places), parent=parent))
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_fast_grouping_chooses_the_leaders_the_plain_one_does(seed):
+    rows = _random_rows(seed)
     for tolerance in (0.1, 0.25):
         figs = rec.figures_from_rows(rows, tolerance)
         want = _plain_leaders(figs, tolerance)
@@ -475,3 +482,38 @@ def test_the_fast_grouping_chooses_the_leaders_the_plain_one_does(seed):
             members.setdefault(j, []).append(figs[i].id)
         assert got == sorted(sorted(ids) for ids in members.values())
         assert len(got) < len(rows) - 50          # the series does merge figures
+
+
+def test_grouping_and_checks_split_between_two_processes_give_the_same_result(monkeypatch):
+    rows = _random_rows(0)
+    serial = rec.group(rec.figures_from_rows(rows))
+    want = rec.run_checks(serial, limit=7)
+    monkeypatch.setattr(rec, "FORK_AT", 0)       # small enough to be split
+    forked = []
+    real = rec.beside
+
+    def spy(there, here, jobs=2):
+        forked.append(jobs)
+        return real(there, here, jobs)
+    monkeypatch.setattr(rec, "beside", spy)
+    split = rec.group(rec.figures_from_rows(rows), jobs=2)
+    assert [(ev.id, [m.id for m in ev.members], ev.parent and ev.parent.id) for ev in split] == \
+        [(ev.id, [m.id for m in ev.members], ev.parent and ev.parent.id) for ev in serial]
+    assert rec.run_checks(split, limit=7, jobs=2) == want
+    assert rec.run_checks(split, limit=7, jobs=2, checks=["stocks", "parts"]) == \
+        rec.run_checks(serial, limit=7, checks=["stocks", "parts"])
+    assert len(forked) >= 3                       # grouping (each level) and checks were split
+    assert sum(c["counts"]["conflict"] for c in want) > 0
+
+
+def test_reconcile_reads_the_evidence_words_of_the_figures_it_cites(wadi, monkeypatch):
+    stored = {r["id"]: r["evidence_text"] for r in wadi.query("SELECT id, evidence_text FROM figures")}
+    monkeypatch.setattr(rec, "FORK_AT", 0)
+    for jobs in (1, 2):               # forked findings bring copies of the sources: each is filled
+        result = rec.reconcile(wadi, limit=50, jobs=jobs)
+        cited = [src for c in result["checks"] for f in c["findings"] for e in f["evidence"] for src in e["sources"]
+                 if src["figure"] is not None]
+        assert cited and all(src["evidence"] == stored[src["figure"]] for src in cited)
+        assert any(src["evidence"] for src in cited)
+    events = rec.events(wadi)
+    assert all(src["evidence"] == stored[src["figure"]] for ev in events for src in ev["sources"])

@@ -42,14 +42,6 @@ WRITE_CACHE_KIB = 8192    # SQLite page cache while writing: the 64 MB queries u
                           # fill with written pages and make the ingest process grow
 
 
-def default_jobs() -> int:
-    """The cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:           # not on Linux
-        return os.cpu_count() or 1
-
-
 @dataclass
 class Outcome:
     path: str
