@@ -303,9 +303,13 @@ def queries(work: Path, figures: int) -> None:
             if subprocess.run([*TRACKER, "reconcile", "--help"], capture_output=True, cwd=ROOT).returncode != 0:
                 say("  tracker reconcile: no such command here: skipped")
                 continue
-            took, out = timed_cli(path, "reconcile", repeat=1)
-            say(f"  tracker reconcile                                   {took * 1000:8.0f} ms"
-                + ("" if not out.startswith("exit") else f"  ({out})"))
+            import resource
+
+            for extra in ([], ["--jobs", "1"]):      # default: all cores (two processes at most)
+                took, out = timed_cli(path, "reconcile", *extra, repeat=1)
+                peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+                say(f"  tracker reconcile {' '.join(extra):<33} {took * 1000:8.0f} ms; largest process so far "
+                    f"{peak:.0f} MB RSS" + ("" if not out.startswith("exit") else f"  ({out})"))
             continue
         took, out = timed_cli(path, *args)
         say(f"  tracker {' '.join(args):<45} {took * 1000:8.0f} ms" + ("" if not out.startswith("exit") else f"  ({out})"))

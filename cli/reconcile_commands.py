@@ -101,7 +101,9 @@ def reconcile(
                                limit=(int(limit) or None) if fmt == "table" else None,
                                jobs=workers or default_jobs())
     if fmt == "json":
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+        # written piece by piece, never as one string: at a million figures it is gigabytes
+        sys.stdout.writelines(json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(result))
+        sys.stdout.write("\n")
     elif fmt in ("jsonl", "csv"):
         common.emit(rec.findings_rows(result) if fmt == "csv" else
              (f for c in result["checks"] for f in c["findings"]), fmt, rec.FINDING_COLUMNS)

@@ -473,7 +473,7 @@ def _random_rows(seed: int) -> list[dict]:
 @pytest.mark.parametrize("seed", range(6))
 def test_the_fast_grouping_chooses_the_leaders_the_plain_one_does(seed):
     rows = _random_rows(seed)
-    for tolerance in (0.1, 0.25):
+    for tolerance in (0, 0.1, 0.25, 0.5):
         figs = rec.figures_from_rows(rows, tolerance)
         want = _plain_leaders(figs, tolerance)
         got = sorted(sorted(m.id for m in ev.members) for ev in rec.group(figs, tolerance))
@@ -517,3 +517,14 @@ def test_reconcile_reads_the_evidence_words_of_the_figures_it_cites(wadi, monkey
         assert any(src["evidence"] for src in cited)
     events = rec.events(wadi)
     assert all(src["evidence"] == stored[src["figure"]] for ev in events for src in ev["sources"])
+
+
+def test_depth_under_parents_cuts_cycles_and_parents_not_loaded():
+    rows = [row(1, "r", 5, "2019-03-01"), row(2, "r", 5, "2019-03-01", parent=1),
+            row(3, "r", 5, "2019-03-01", parent=2), row(4, "r", 5, "2019-03-01", parent=5),
+            row(5, "r", 5, "2019-03-01", parent=4), row(6, "r", 5, "2019-03-01", parent=99),
+            row(7, "r", 5, "2019-03-01", parent=7), row(8, "r", 5, "2019-03-01", parent=3),
+            row(9, "r", 5, "2019-03-01", parent=4)]
+    figs = rec.figures_from_rows(rows)
+    depth = rec._depths(figs, {f.id: i for i, f in enumerate(figs)})
+    assert depth == [0, 1, 2, 0, 1, 0, 0, 3, 1]      # 4 and 5 name each other: the cycle is cut at 4

@@ -231,7 +231,7 @@ def load_figures(db: sqlite_utils.Database, since: date | None = None, until: da
            f'f.start, f."end", f.origin, f.destination, {review} FROM {source} f')
     if where:
         sql += " WHERE " + " AND ".join(where)
-    spans, places, days = _intervals(tolerance), {None: None}, _days(db)
+    spans, places, days = _intervals(tolerance), _Places(), _days(db)
     # Each distinct word (kind, category, qualifier, date, place) is kept once: a million
     # figures repeat a few thousand, and half the memory (so half the cache misses) goes.
     one = {}.setdefault
@@ -239,14 +239,11 @@ def load_figures(db: sqlite_utils.Database, since: date | None = None, until: da
     append = figs.append
     for row in db.execute(sql, params):        # intervals, place keys and days made here: one pass
         start, end, origin, destination = row[9], row[10], row[11], row[12]
-        s = days[start] if start in days else days.missing(start)
-        e = days[end] if end in days else days.missing(end)
-        po = places[origin] if origin in places else places.setdefault(origin, place_key(origin))
-        pd = places[destination] if destination in places else places.setdefault(destination, place_key(destination))
         rep = reports[row[1]]
         append(Fig(row[0], rep.id, row[2], row[3], one(row[4], row[4]), one(row[5], row[5]), row[6], row[7],
                    one(row[8], row[8]), one(start, start), one(end, end), one(origin, origin),
-                   one(destination, destination), None, row[13], rep, s, e, *spans(row[8], row[6], row[7]), po, pd))
+                   one(destination, destination), None, row[13], rep, days[start], days[end],
+                   *spans(row[8], row[6], row[7]), places[origin], places[destination]))
     return figs
 
 
@@ -279,9 +276,20 @@ class _days(dict):
         super().__init__({None: None})
         self.db = db
 
-    def missing(self, iso: str) -> int | None:
+    def __missing__(self, iso: str) -> int | None:
         day = self[iso] = self.db.execute(f"SELECT {_JDAY.format('?')}", [iso]).fetchone()[0]
         return day
+
+
+class _Places(dict):
+    """Place name -> `place_key`, reduced once per distinct name."""
+
+    def __init__(self):
+        super().__init__({None: None})
+
+    def __missing__(self, place: str) -> str | None:
+        key = self[place] = place_key(place)
+        return key
 
 
 # Day numbers computed by SQLite (whole Julian days): only their differences matter.
@@ -401,22 +409,24 @@ def _same(f: Fig, g: Fig) -> bool:
 
 def _depths(figs: list[Fig], pos: dict[int, int]) -> list[int]:
     """How deep each figure sits under parents (0: none, or its parent is not loaded)."""
-    depth: dict[int, int] = {}
-    for i in range(len(figs)):
+    depth = [0 if f.parent is None else -1 for f in figs]      # -1: not known yet
+    for i, d in enumerate(depth):
+        if d >= 0:
+            continue
         chain, j = [], i
-        while j not in depth:
+        while depth[j] < 0:
             p = figs[j].parent
-            if p is None or p not in pos or j in chain:     # (a cycle would be bad data: cut it)
+            if p not in pos or j in chain:     # (a cycle would be bad data: cut it)
                 depth[j] = 0
                 break
             chain.append(j)
             j = pos[p]
         d = depth[j]
         for k in reversed(chain):
-            if k not in depth:
+            if depth[k] < 0:
                 d += 1
                 depth[k] = d
-    return [depth[i] for i in range(len(figs))]
+    return depth
 
 
 def group(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1) -> list[Event]:
@@ -434,7 +444,6 @@ def group(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1) -> list[
     pos = {f.id: i for i, f in enumerate(figs)}
     depth = _depths(figs, pos)
     leader = list(range(len(figs)))              # position of the leader of each figure's event
-    spread = (1 + tolerance) / max(1e-9, 1 - tolerance)
     for level in sorted(set(depth)):
         def parent_key(f: Fig) -> int:
             if f.parent is None:
@@ -447,45 +456,64 @@ def group(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1) -> list[
         runs = [list(run) for _, run in groupby(items, key=_GROUP)]    # sorted: each run is done alone
         if jobs > 1 and len(items) >= FORK_AT and len(runs) > 1:
             mine, theirs = halves({n: len(run) for n, run in enumerate(runs)})
-            joined = beside(partial(_join_runs, figs, [runs[n] for n in theirs], leader, spread),
-                            partial(_join_runs, figs, [runs[n] for n in mine], leader, spread))
+            joined = beside(partial(_join_runs, figs, [runs[n] for n in theirs], leader, tolerance),
+                            partial(_join_runs, figs, [runs[n] for n in mine], leader, tolerance))
             for i, first in joined.items():
                 leader[i] = first
         else:
             for run in runs:
-                _join(figs, run, leader, spread)
+                _join(figs, run, leader, tolerance)
     return _events(figs, leader, pos)
 
 
-def _join_runs(figs: list[Fig], runs: list[list[tuple]], leader: list[int], spread: float) -> dict[int, int]:
+def _join_runs(figs: list[Fig], runs: list[list[tuple]], leader: list[int], tolerance: float) -> dict[int, int]:
     """`_join` each run; {position: leader} of the figures that joined an event."""
     for run in runs:
-        _join(figs, run, leader, spread)
+        _join(figs, run, leader, tolerance)
     return {item[-1]: leader[item[-1]] for run in runs for item in run if leader[item[-1]] != item[-1]}
 
 
 _GROUP = itemgetter(0, 1, 2)        # (kind, category, parent key) of a sorted item
 
 
-def _join(figs: list[Fig], run: Iterable[tuple], leader: list[int], spread: float) -> None:
+def _join(figs: list[Fig], run: Iterable[tuple], leader: list[int], tolerance: float) -> None:
     """Set the leader of each figure of one (kind, category, parent) run, sorted by start
     day and value: the first leader stating the same fact in the period buckets (start,
     end), (start, end ± 1), (start - 1, end), (start - 1, end ± 1), else itself.
 
     Each bucket keeps its leaders' values (sorted: the run is) and positions for a bisect,
-    and apart the leaders whose interval does not scale with the value (less than, range)."""
+    and apart the leaders whose interval does not scale with the value (less than, range).
+    The bisect looks within a factor `spread` of the value, narrowed (for positive values)
+    to where a match can be: a leader's value g holds v in its interval only if g lies in
+    about (v ± 1) / (1 ± tolerance), the ± 1 for intervals rounded outwards to integers;
+    or g lies in f's own interval. The narrowing drops only candidates that cannot match."""
+    spread = (1 + tolerance) / max(1e-9, 1 - tolerance)
+    grow, shrink = (1 + tolerance) * (1 + 1e-9), (1 - tolerance) * (1 - 1e-9)   # (a hair wider for rounding)
     buckets: dict[int, tuple[list, list, list]] = {}   # start * _DAYS + end -> (values, positions, wide)
     for _, _, _, s, value, i in run:
         f = figs[i]
         key = s * _DAYS + (_NONE if f.e is None else f.e)
-        low, up = min(f.blo, value / spread), max(f.bhi, value * spread)
+        low, up = value / spread, value * spread
+        if value > 0 and shrink > 0:
+            near = (value - 1.5) / grow
+            if near > low:
+                low = near
+            near = (value + 1.5) / shrink
+            if near < up:
+                up = near
+        if f.blo < low:
+            low = f.blo
+        if f.bhi > up:
+            up = f.bhi
         found = -1
         for k in (key, key - 1, key + 1, key - _DAYS, key - _DAYS - 1, key - _DAYS + 1):
             bucket = buckets.get(k)
             if bucket is not None:
                 values, where, wide = bucket
                 if where:
-                    found = _first_same(f, figs, where[bisect_left(values, low): bisect_right(values, up)])
+                    a, b = bisect_left(values, low), bisect_right(values, up)
+                    if a < b:
+                        found = _first_same(f, figs, where[a:b])
                 if found < 0 and wide:
                     found = _first_same(f, figs, wide)
                 if found >= 0:
@@ -549,10 +577,13 @@ def _events(figs: list[Fig], leader: list[int], pos: dict[int, int]) -> list[Eve
         p = ev.best.parent
         if p is not None and p in pos:
             ev.parent = by_leader[leader[pos[p]]]
-    kinds = {k: i for i, k in enumerate(KINDS)}
+    # date order: start (undated last), end, kind and category in their listed order, value,
+    # best figure id; the first four packed into one integer, quicker to sort by
+    kinds = {k: i * 100 for i, k in enumerate(KINDS)}
     cats = {c: i for i, c in enumerate(CATEGORIES)}
-    keyed = [((b.s is None, b.s or 0, b.e or 0, kinds.get(b.kind, 9), cats.get(b.category, 99), b.value, b.id), ev)
-             for ev in by_leader.values() for b in (ev.best,)]
+    keyed = [((((_UNDATED if ev.s is None else ev.s) * _DAYS + (ev.e or 0)) * 1000
+               + kinds.get(ev.kind, 900) + cats.get(ev.category, 99), ev.value, ev.best.id), ev)
+             for ev in by_leader.values()]
     keyed.sort(key=_FIRST)
     events = [ev for _, ev in keyed]
     for n, ev in enumerate(events, 1):
@@ -573,6 +604,7 @@ def _precision(m: Fig) -> tuple:
 
 
 _FIRST = itemgetter(0)
+_UNDATED = 2 * _DAYS             # after every start day (day numbers are far below _DAYS)
 
 
 def _intersect(spans: list[tuple]) -> tuple:
