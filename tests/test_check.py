@@ -110,6 +110,20 @@ def test_schema_newer_older_and_broken(db, tmp_path):
         ["cannot be checked: no such table: warnings"]]
 
 
+def test_columns_a_migration_added_are_expected_once_it_is_applied(tmp_path):
+    older = tmp_path / "older.db"
+    store.open_db(older, upto="m003_reviews").close()          # before m004: no first_day, no summaries
+    assert check_database(older, names=["schema"])["ok"]
+    current = tmp_path / "current.db"
+    store.open_db(current).close()
+    assert check_database(current, names=["schema"])["ok"]
+    raw(current, "DROP INDEX IF EXISTS idx_reports_order")
+    raw(current, "ALTER TABLE reports DROP COLUMN last_day")
+    raw(current, "DROP TABLE batch_report_days")
+    schema = check_database(current, names=["schema"])["checks"][0]
+    assert schema["problems"] == ["table reports lacks column(s) last_day", "table batch_report_days is missing"]
+
+
 def test_missing_file_and_not_a_database(tmp_path):
     result = run(tmp_path / "none.db")
     assert result.exit_code == 1 and result.stderr.startswith("error: no database at")

@@ -42,6 +42,12 @@ EXPECTED_COLUMNS = {
     "warnings": {"id", "report_id", "message"},
     "_migrations": {"name", "applied_at"},
 }
+COLUMNS_OF_MIGRATION = {         # expected once the migration is applied (an older database lacks them)
+    "m004_fast_queries": {"reports": {"first_day", "last_day"},
+                          "batch_days": {"category", "start", "end_key", "stop", "groups", "value", "low", "high",
+                                         "unbounded", "floats"},
+                          "batch_report_days": {"category", "last", "reports"}},
+}
 
 
 def connect_readonly(path: str | Path) -> sqlite3.Connection:
@@ -92,7 +98,11 @@ def check_schema(conn: sqlite3.Connection, limit: int = 20) -> dict:
     missing = [name for name in known if name not in applied]
     if missing and not newer:
         note = f"older schema, missing {', '.join(missing)}; the next tracker command upgrades it"
-    for table, wanted in EXPECTED_COLUMNS.items():
+    expected = {table: set(columns) for table, columns in EXPECTED_COLUMNS.items()}
+    for name in applied:
+        for table, columns in COLUMNS_OF_MIGRATION.get(name, {}).items():
+            expected.setdefault(table, set()).update(columns)
+    for table, wanted in expected.items():
         have = _columns(conn, table)
         if not have:
             problems.append(f"table {table} is missing")
