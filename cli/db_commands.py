@@ -328,12 +328,15 @@ def figures(
     until: Optional[str] = typer.Option(None, "--until", help="Only figures whose period starts on or before this date."),
     place: Optional[List[str]] = typer.Option(None, "--place", help="Origin or destination contains this text (repeatable)."),
     report: Optional[str] = typer.Option(None, "--report", help="Only this report: sha256 prefix or stored path."),
+    limit: Optional[str] = typer.Option(None, "--limit", metavar="N", help="Only the first N figures (the listing's order)."),
     as_json: bool = JSON, as_jsonl: bool = JSONL, as_csv: bool = CSV,
 ):
     """List stored figures with their period, qualifier, source report and evidence.
 
     Example: tracker figures --kind batch --category people --since 2019-02-01 --jsonl
     """
+    if limit is not None and not limit.isdigit():
+        fail(f"--limit: {limit!r} is not a number of 0 or more", 2)
     kinds = option_choices(kind, store.KINDS, "--kind")
     categories = option_choices(category, store.CATEGORIES, "--category")
     start, end = option_date(since, "--since"), option_date(until, "--until")
@@ -341,7 +344,8 @@ def figures(
         fail("--until is before --since", 2)
     fmt = output_format(as_json, as_jsonl, as_csv)
     with database(ctx) as db:
-        rows = queries.figures(db, kinds, categories, start, end, place or [], report)
+        rows = queries.figures(db, kinds, categories, start, end, place or [], report,
+                               limit=None if limit is None else int(limit))
         emit(rows, fmt, FIGURE_COLUMNS, empty="no figures match", table=lambda rows: _table(
             ["report", "id", "kind", "category", "value", "period", "of", "places", "evidence"],
             ([Text(source_name(r)), r["id"], r["kind"], r["category"], format_value(r),

@@ -205,6 +205,17 @@ def test_figures_in_every_format(series):
     assert "no figures match" in run(series, "figures", "--kind", "area").stdout
 
 
+def test_figures_limit_gives_the_first_rows_of_the_listing(series):
+    every = json.loads(run(series, "figures", "--json").stdout)
+    assert len(every) == 14
+    assert json.loads(run(series, "figures", "--limit", "3", "--json").stdout) == every[:3]
+    batches = json.loads(run(series, "figures", "--kind", "batch", "--json").stdout)
+    assert json.loads(run(series, "figures", "--kind", "batch", "--limit", "2", "--json").stdout) == batches[:2]
+    assert run(series, "figures", "--limit", "0", "--json").stdout == "[]\n"
+    bad = run(series, "figures", "--limit", "-1")
+    assert bad.exit_code == 2 and "--limit: '-1' is not a number" in bad.stderr
+
+
 def test_csv_neutralises_formulas_and_tables_print_text_not_markup(tmp_path):
     text = "=HYPERLINK(1) then [bold red]about 300 people[/bold red] left on 3 March 2019."
     doc = make_doc(text, "-trick.txt", "2019-03-03", "en", "@pub", [
