@@ -165,6 +165,8 @@ def events(
     category: Optional[List[str]] = typer.Option(None, "--category", help="Only this category (repeatable)."),
     tolerance: Optional[str] = typer.Option(None, "--tolerance", metavar="PERCENT",
                                             help="How far 'about N' reaches either side, in percent (default 10)."),
+    jobs: Optional[str] = typer.Option(None, "--jobs", "-j", metavar="N",
+                                       help="Group large databases in 2 processes when N > 1 (default: all cores)."),
     as_json: bool = JSON, as_jsonl: bool = JSONL, as_csv: bool = CSV,
 ):
     """List events: the figures that report one real batch, window, cumulative or stock, grouped across reports.
@@ -174,9 +176,12 @@ def events(
     start, end = _dates(since, until)
     categories = common.option_choices(category, store.CATEGORIES, "--category")
     tol = option_tolerance(tolerance)
+    workers = common.option_jobs(jobs)
     fmt = common.output_format(as_json, as_jsonl, as_csv)
     with common.database(ctx) as db:
-        rows = rec.events(db, start, end, categories, tolerance=tol)
+        from tracker.beside import default_jobs
+
+        rows = rec.events(db, start, end, categories, tolerance=tol, jobs=workers or default_jobs())
     if fmt == "csv":
         rows = ({**r, "publishers": " ".join(r["publishers"]),
                  "figure_ids": " ".join(str(s["figure"]) for s in r["sources"]),

@@ -517,6 +517,7 @@ def test_reconcile_reads_the_evidence_words_of_the_figures_it_cites(wadi, monkey
         assert any(src["evidence"] for src in cited)
     events = rec.events(wadi)
     assert all(src["evidence"] == stored[src["figure"]] for ev in events for src in ev["sources"])
+    assert rec.events(wadi, jobs=2) == events
 
 
 def test_depth_under_parents_cuts_cycles_and_parents_not_loaded():

@@ -628,13 +628,13 @@ def event_dict(ev: Event) -> dict:
 
 
 def events(db: sqlite_utils.Database, since: date | None = None, until: date | None = None,
-           categories: Iterable[str] = (), tolerance: float = TOLERANCE) -> list[dict]:
+           categories: Iterable[str] = (), tolerance: float = TOLERANCE, jobs: int = 1) -> list[dict]:
     """Every event in [since, until] (of `categories`, all if empty), in date order:
     {event, kind, category, start, end, value, high, qualifier, low, up (None: unbounded),
      origin, destination, parent (event), reports, publishers, sources: [figure...]}."""
     cats = set(categories)
     with _gc_paused():
-        evs = group(load_figures(db, since, until, tolerance), tolerance)
+        evs = group(load_figures(db, since, until, tolerance), tolerance, jobs)
         out = [event_dict(ev) for ev in evs if not cats or ev.category in cats]
         fill_evidence(db, (src for ev in out for src in ev["sources"]))
     return out
