@@ -12,6 +12,11 @@ tries the pattern only where the filter matches and finds exactly what
 count as matching anything, a group it cannot read ends the prefix). Where the pattern
 is an alternation, `Alternatives.match` tries only the branches that can begin with
 the character at hand.
+
+The filter runs over the lower-cased text where it can: its letters are then single
+characters, not classes like [tT], and `re` checks an alternative that begins with a
+literal character by one comparison. Its first level has one alternative per
+character, so at a place where nothing can start only those comparisons are made.
 """
 from __future__ import annotations
 
@@ -98,7 +103,13 @@ def _first_seq(items, budget: int) -> set:
     return states
 
 
-def _trie_regex(seqs) -> str:
+def _trie_regex(seqs, first_chars: bool = False) -> str:
+    """The token sequences as one trie regex; with `first_chars`, the first tokens are
+    spelled out as single characters where they can be (see _by_first_char)."""
+    if first_chars:
+        by_char = _by_first_char(seqs)
+        parts = [head + _trie_regex(rests) for head, rests in sorted(by_char.items())]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
     trie: dict = {}
     for toks in seqs:
         node = trie
@@ -120,14 +131,124 @@ def _trie_regex(seqs) -> str:
 
 
 _NULLABLE = re.compile(r"\{0,\d*\}$")      # a token "x{0,n}" may match nothing
+_MAX_SPELLED = 64                           # a class of more characters stays a class
+
+
+def _chars(token: str) -> list[str] | None:
+    """The characters a one-character token (no repeat) matches, when they are few and
+    can be listed; None otherwise (categories such as \\s, negated classes)."""
+    items = _sre_parse.parse(token)
+    if len(items) != 1:
+        return None
+    op, av = items[0]
+    if str(op) == "LITERAL":
+        return [chr(av)]
+    if str(op) != "IN":
+        return None
+    out: list[str] = []
+    for iop, iav in av:
+        if str(iop) == "LITERAL":
+            out.append(chr(iav))
+        elif str(iop) == "RANGE" and iav[1] - iav[0] < _MAX_SPELLED:
+            out.extend(chr(c) for c in range(iav[0], iav[1] + 1))
+        else:
+            return None
+    return sorted(set(out)) if len(set(out)) <= _MAX_SPELLED else None
+
+
+def _by_first_char(seqs) -> dict[str, set]:
+    """{first character (escaped) or unlistable first token: the rests of the sequences}.
+
+    "x{0,1}y..." becomes "xy..." and "y..."; "[12]\\d" becomes "1\\d" and "2\\d". A
+    sequence whose every token may be empty cannot be split and must not be given.
+    """
+    out: dict[str, set] = {}
+
+    def add(toks: tuple) -> None:
+        tok, rest = toks[0], toks[1:]
+        repeat = _REPEAT.fullmatch(tok)
+        base, low, high = tok, 1, 1
+        if repeat:
+            base = repeat.group(1)
+            low, high = (int(x) if x else None for x in repeat.group(2)[1:-1].split(","))
+        chars = _chars(base)
+        if chars is None:
+            out.setdefault(tok, set()).add(rest)
+            return
+        if low == 0:
+            add(rest)
+        if high is None or high > 1:
+            top = "" if high is None else str(high - 1)
+            rest = (f"{base}{{{max(low - 1, 0)},{top}}}",) + rest
+        for ch in chars:
+            out.setdefault(re.escape(ch), set()).add(rest)
+
+    for toks in seqs:
+        add(toks)
+    return out
+
+
+def lowered(text: str) -> str:
+    """text.lower() with one character for each: the filter's positions are the text's.
+    (Only U+0130 İ lowers to two characters; it becomes its first, "i".)"""
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(ch.lower()[0] for ch in text)
+    return low
+
+
+def _lower_set(ch: str) -> set[str]:
+    """What `ch` can be in lowered(text): its lower case; final sigma too for Σ (str.lower
+    writes ς at the end of a word)."""
+    low = {ch.lower()[0]}
+    if ("a" + ch).lower()[-1] != ch.lower()[0]:
+        low.add(("a" + ch).lower()[-1])
+    return low
+
+
+_CASELESS = ("CATEGORY_DIGIT", "CATEGORY_NOT_DIGIT", "CATEGORY_SPACE", "CATEGORY_NOT_SPACE",
+             "CATEGORY_WORD", "CATEGORY_NOT_WORD")     # lower() keeps a character in these
+
+
+def _lowered_tokens(toks: tuple) -> tuple:
+    """Case-sensitive tokens for the lowered text: each matches lower() of every character
+    the token matched ("[tT]" -> "t"). A token this cannot read matches any character."""
+    return tuple(_lowered_token(t) for t in toks)
+
+
+def _lowered_token(tok: str) -> str:
+    repeat = _REPEAT.fullmatch(tok)
+    base, times = (repeat.group(1), repeat.group(2)) if repeat else (tok, "")
+    items = _sre_parse.parse(base)
+    if len(items) == 1 and str(items[0][0]) == "LITERAL":
+        items = [(_sre_parse.IN, [items[0]])]
+    chars: set[str] = set()
+    cats: list[str] = []
+    if len(items) == 1 and str(items[0][0]) == "IN":
+        for op, av in items[0][1]:
+            if str(op) == "LITERAL":
+                chars |= _lower_set(chr(av))
+            elif str(op) == "RANGE" and av[1] - av[0] < 256:
+                for c in range(av[0], av[1] + 1):
+                    chars |= _lower_set(chr(c))
+            elif str(op) == "CATEGORY" and str(av) in _CASELESS:
+                cats.append(_CATEGORY[str(av)])
+            else:
+                return r"[\s\S]" + times
+    else:
+        return r"[\s\S]" + times
+    if len(chars) == 1 and not cats:
+        return re.escape(next(iter(chars))) + times
+    return "[" + "".join(cats) + "".join(re.escape(c) for c in sorted(chars)) + "]" + times
 
 
 class StartFilter(NamedTuple):
-    """Where a pattern may start: at the end of each match of `regex`, and at the text's
-    start when `at_start`."""
+    """Where a pattern may start: at the end of each match of `regex` (in lowered(text)
+    when `lower`), and at the text's start when `at_start`."""
 
     regex: re.Pattern
     at_start: bool
+    lower: bool = False
 
 
 def start_filter(pattern: str, flags: int, depth: int = 3) -> StartFilter | None:
@@ -144,14 +265,17 @@ def start_filter(pattern: str, flags: int, depth: int = 3) -> StartFilter | None
     if any(all(_NULLABLE.search(t) for t in toks) for toks, _ in firsts):
         return None
     seqs = {toks for toks, _ in firsts}
+    lower = False
     if flags & re.IGNORECASE:
         cased = {_uncased(toks) for toks in seqs}
         if None not in cased:                   # letters as classes: re.I makes `re` slower
             seqs, flags = cased, flags & ~re.IGNORECASE
-    trie = "(?=" + _trie_regex(seqs) + ")"
+    if not flags & re.IGNORECASE:
+        seqs, lower = {_lowered_tokens(toks) for toks in seqs}, True
+    trie = "(?=" + _trie_regex(seqs, first_chars=True) + ")"
     if pattern.startswith(r"(?<!\w)"):          # a word start only, as the pattern says
-        return StartFilter(re.compile(r"\W" + trie, flags), True)
-    return StartFilter(re.compile(trie, flags), False)
+        return StartFilter(re.compile(r"\W" + trie, flags), True, lower)
+    return StartFilter(re.compile(trie, flags), False, lower)
 
 
 # Besides its upper and lower case, re.IGNORECASE matches these with an ASCII letter.
@@ -242,7 +366,8 @@ def finditer_filtered(pattern: re.Pattern, starts: StartFilter | None, text: str
         if m:
             yield m
         pos = m.end() if m else 1
-    for candidate in starts.regex.finditer(text, pos - 1 if pos else 0):
+    scan = lowered(text) if starts.lower else text
+    for candidate in starts.regex.finditer(scan, pos - 1 if pos else 0):
         at = candidate.end()
         if at < pos:
             continue
