@@ -351,27 +351,40 @@ class Alternatives:
         return self._by_set[chosen]
 
 
-def finditer_filtered(pattern: re.Pattern, starts: StartFilter | None, text: str,
-                      match=None) -> Iterator[re.Match]:
-    """`pattern.finditer(text)` for a pattern that never matches the empty string, trying
-    it only where `starts` (from start_filter) says it may start (with `match`, the same
-    as pattern.match but faster, such as Alternatives.match)."""
-    if starts is None:
-        yield from pattern.finditer(text)
-        return
+def start_positions(starts: StartFilter, text: str) -> list[int]:
+    """Every place where the pattern may start in `text`, in order.
+
+    They are also a superset of where it may start in any slice text[a:b] (shifted by a):
+    the filter reads a character class at a time, so what it matches in the slice it
+    matches in the whole, and the character before a line is a newline, not a word's.
+    """
+    scan = lowered(text) if starts.lower else text
+    out = [m.end() for m in starts.regex.finditer(scan)]
+    if starts.at_start and (not out or out[0] != 0):
+        out.insert(0, 0)
+    return out
+
+
+def finditer_at(pattern: re.Pattern, positions, text: str, match=None) -> Iterator[re.Match]:
+    """`pattern.finditer(text)` for a pattern that never matches the empty string, trying it
+    only at `positions` (in order; at least every place where it can match), with
+    `match` instead of pattern.match when given (such as Alternatives.match)."""
     match = match or pattern.match
     pos = 0
-    if starts.at_start:
-        m = match(text, 0)
-        if m:
-            yield m
-        pos = m.end() if m else 1
-    scan = lowered(text) if starts.lower else text
-    for candidate in starts.regex.finditer(scan, pos - 1 if pos else 0):
-        at = candidate.end()
+    for at in positions:
         if at < pos:
             continue
         m = match(text, at)
         if m:
             yield m
             pos = m.end() if m.end() > at else at + 1
+
+
+def finditer_filtered(pattern: re.Pattern, starts: StartFilter | None, text: str,
+                      match=None) -> Iterator[re.Match]:
+    """`pattern.finditer(text)` for a pattern that never matches the empty string, trying
+    it only where `starts` (from start_filter) says it may start (with `match`, the same
+    as pattern.match but faster, such as Alternatives.match)."""
+    if starts is None:
+        return pattern.finditer(text)
+    return finditer_at(pattern, start_positions(starts, text), text, match)
