@@ -120,3 +120,22 @@ def test_alternatives_of_a_small_pattern():
         for pos in range(len(text) + 1):
             a, b = m.match(text, pos), full.match(text, pos)
             assert (a and (a.span(), a.lastgroup)) == (b and (b.span(), b.lastgroup))
+
+
+def test_outside_is_the_complement_in_the_basic_plane():
+    from tracker.prefilter import outside
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for cls in (r"\w", r"[^\W\d_]", r"\D"):
+        inside = {m.start() for m in re.finditer(cls, every)}
+        out = {m.start() for m in re.finditer(outside(cls), every)}
+        bmp = {i for i in range(len(every)) if ord(every[i]) <= 0xFFFF}
+        assert inside & out <= bmp ^ set(range(len(every)))      # both only beyond the plane
+        assert set(range(len(every))) - inside <= out
+
+
+def test_a_negated_class_is_kept_when_lowering_cannot_enter_it():
+    from tracker.prefilter import _lowered_token
+    assert _lowered_token(r"[^\W\d_]{1,}") == r"[^\W\d_]{1,}"
+    assert _lowered_token("[^\\S\n]{1,}") == "[^\\S\n]{1,}"      # a newline inside
+    assert _lowered_token("[^a]") == r"[\s\S]"                    # "A" lowers to "a"
+    assert _lowered_token("[tT]{0,1}") == "t{0,1}"

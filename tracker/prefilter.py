@@ -21,6 +21,7 @@ character, so at a place where nothing can start only those comparisons are made
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator, NamedTuple
 
 try:
@@ -134,7 +135,8 @@ _NULLABLE = re.compile(r"\{0,\d*\}$")      # a token "x{0,n}" may match nothing
 _MAX_SPELLED = 64                           # a class of more characters stays a class
 
 
-def _chars(token: str) -> list[str] | None:
+@lru_cache(maxsize=None)
+def _chars(token: str) -> tuple[str, ...] | None:
     """The characters a one-character token (no repeat) matches, when they are few and
     can be listed; None otherwise (categories such as \\s, negated classes)."""
     items = _sre_parse.parse(token)
@@ -142,7 +144,7 @@ def _chars(token: str) -> list[str] | None:
         return None
     op, av = items[0]
     if str(op) == "LITERAL":
-        return [chr(av)]
+        return (chr(av),)
     if str(op) != "IN":
         return None
     out: list[str] = []
@@ -153,7 +155,7 @@ def _chars(token: str) -> list[str] | None:
             out.extend(chr(c) for c in range(iav[0], iav[1] + 1))
         else:
             return None
-    return sorted(set(out)) if len(set(out)) <= _MAX_SPELLED else None
+    return tuple(sorted(set(out))) if len(set(out)) <= _MAX_SPELLED else None
 
 
 def _by_first_char(seqs) -> dict[str, set]:
@@ -188,6 +190,7 @@ def _by_first_char(seqs) -> dict[str, set]:
     return out
 
 
+@lru_cache(maxsize=4)
 def lowered(text: str) -> str:
     """text.lower() with one character for each: the filter's positions are the text's.
     (Only U+0130 İ lowers to two characters; it becomes its first, "i".)"""
@@ -210,33 +213,47 @@ _CASELESS = ("CATEGORY_DIGIT", "CATEGORY_NOT_DIGIT", "CATEGORY_SPACE", "CATEGORY
              "CATEGORY_WORD", "CATEGORY_NOT_WORD")     # lower() keeps a character in these
 
 
+def _caseless(c: int) -> bool:
+    """A character with no case, which is also the lower case of no other character."""
+    ch = chr(c)
+    return ch.upper() == ch == ch.lower()
+
+
 def _lowered_tokens(toks: tuple) -> tuple:
     """Case-sensitive tokens for the lowered text: each matches lower() of every character
     the token matched ("[tT]" -> "t"). A token this cannot read matches any character."""
     return tuple(_lowered_token(t) for t in toks)
 
 
+@lru_cache(maxsize=None)
 def _lowered_token(tok: str) -> str:
     repeat = _REPEAT.fullmatch(tok)
     base, times = (repeat.group(1), repeat.group(2)) if repeat else (tok, "")
+    anything = r"[\s\S]" + times
     items = _sre_parse.parse(base)
-    if len(items) == 1 and str(items[0][0]) == "LITERAL":
-        items = [(_sre_parse.IN, [items[0]])]
+    if len(items) != 1 or str(items[0][0]) not in ("LITERAL", "IN"):
+        return anything
+    parts = [items[0]] if str(items[0][0]) == "LITERAL" else list(items[0][1])
+    if parts and str(parts[0][0]) == "NEGATE":
+        # [^...] of categories and caseless characters: what it excludes, lower() never
+        # makes, so the class stays as it is ("[^\\W\\d_]")
+        same = all(str(av) in _CASELESS if str(op) == "CATEGORY" else
+                   str(op) == "LITERAL" and _caseless(av) or
+                   str(op) == "RANGE" and av[1] - av[0] < 256 and all(map(_caseless, range(av[0], av[1] + 1)))
+                   for op, av in parts[1:])
+        return tok if same else anything
     chars: set[str] = set()
     cats: list[str] = []
-    if len(items) == 1 and str(items[0][0]) == "IN":
-        for op, av in items[0][1]:
-            if str(op) == "LITERAL":
-                chars |= _lower_set(chr(av))
-            elif str(op) == "RANGE" and av[1] - av[0] < 256:
-                for c in range(av[0], av[1] + 1):
-                    chars |= _lower_set(chr(c))
-            elif str(op) == "CATEGORY" and str(av) in _CASELESS:
-                cats.append(_CATEGORY[str(av)])
-            else:
-                return r"[\s\S]" + times
-    else:
-        return r"[\s\S]" + times
+    for op, av in parts:
+        if str(op) == "LITERAL":
+            chars |= _lower_set(chr(av))
+        elif str(op) == "RANGE" and av[1] - av[0] < 256:
+            for c in range(av[0], av[1] + 1):
+                chars |= _lower_set(chr(c))
+        elif str(op) == "CATEGORY" and str(av) in _CASELESS:
+            cats.append(_CATEGORY[str(av)])
+        else:
+            return anything
     if len(chars) == 1 and not cats:
         return re.escape(next(iter(chars))) + times
     return "[" + "".join(cats) + "".join(re.escape(c) for c in sorted(chars)) + "]" + times
@@ -274,14 +291,31 @@ def start_filter(pattern: str, flags: int, depth: int = 3) -> StartFilter | None
         seqs, lower = {_lowered_tokens(toks) for toks in seqs}, True
     trie = "(?=" + _trie_regex(seqs, first_chars=True) + ")"
     if pattern.startswith(r"(?<!\w)"):          # a word start only, as the pattern says
-        return StartFilter(re.compile(r"\W" + trie, flags), True, lower)
+        return StartFilter(re.compile(outside(r"\w") + trie, flags), True, lower)
     return StartFilter(re.compile(trie, flags), False, lower)
+
+
+@lru_cache(maxsize=None)
+def outside(char_class: str) -> str:
+    """A class of every character that `char_class` does not match: [^...] of the ones
+    it matches in the Basic Multilingual Plane (so every character beyond counts as
+    outside). `re` tests such a class by table look-up, a category like \\W by asking
+    the Unicode database, a few times slower; it is the loop that skips through text."""
+    every = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
+    runs: list[list[int]] = []
+    for ch in re.findall(char_class, every):
+        c = ord(ch)
+        if runs and runs[-1][1] == c - 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    return "[^" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs) + "]"
 
 
 # Besides its upper and lower case, re.IGNORECASE matches these with an ASCII letter.
 _FOLDS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
 _CLASS_ESCAPES = re.compile(r"\\[dswDSW]")
-_REPEAT = re.compile(r"(.+?)(\{\d+,\d*\})")
+_REPEAT = re.compile(r"(.+?)(\{\d+,\d*\})", re.S)   # a token may hold a newline
 
 
 def _uncased(toks: tuple) -> tuple | None:
