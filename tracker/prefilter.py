@@ -278,6 +278,18 @@ def start_filter(pattern: str, flags: int, depth: int = 3) -> StartFilter | None
     inside of words) is never tried at all. Position 0, which has no character before
     it, is tried apart.
     """
+    found = _start_trie(pattern, flags, depth)
+    if found is None:
+        return None
+    trie, flags, lower = found
+    if pattern.startswith(r"(?<!\w)"):          # a word start only, as the pattern says
+        return StartFilter(re.compile(outside(r"\w") + "(?=" + trie + ")", flags), True, lower)
+    return StartFilter(re.compile("(?=" + trie + ")", flags), False, lower)
+
+
+def _start_trie(pattern: str, flags: int, depth: int) -> tuple[str, int, bool] | None:
+    """(regex, its flags, whether it reads lowered(text)) of what `pattern`'s matches can
+    begin with, `depth` tokens deep; None when that could be anything."""
     firsts = _first_seq(_sre_parse.parse(pattern, flags), depth)
     if any(all(_NULLABLE.search(t) for t in toks) for toks, _ in firsts):
         return None
@@ -289,10 +301,7 @@ def start_filter(pattern: str, flags: int, depth: int = 3) -> StartFilter | None
             seqs, flags = cased, flags & ~re.IGNORECASE
     if not flags & re.IGNORECASE:
         seqs, lower = {_lowered_tokens(toks) for toks in seqs}, True
-    trie = "(?=" + _trie_regex(seqs, first_chars=True) + ")"
-    if pattern.startswith(r"(?<!\w)"):          # a word start only, as the pattern says
-        return StartFilter(re.compile(outside(r"\w") + trie, flags), True, lower)
-    return StartFilter(re.compile(trie, flags), False, lower)
+    return _trie_regex(seqs, first_chars=True), flags, lower
 
 
 @lru_cache(maxsize=None)
@@ -339,15 +348,17 @@ def _uncased(toks: tuple) -> tuple | None:
 
 
 class Alternatives:
-    """`match(text, pos)` of `lead(?:alt1|alt2|...)`, trying only the alternatives that can
-    begin with the character at pos: the others would fail there, so the match is the
-    same, but `re` tries a big alternation's every branch, optional prefixes and all,
-    before it gives up. A regex per set of alternatives is built on first use."""
+    """`match(text, pos)` of `lead(?:alt1|alt2|...)`: the first alternative that matches at
+    pos, the same match (its own groups; the others are not in it). Each alternative is
+    its own regex, tried only where it can begin: its first character must fit, then a
+    start filter of its own (`depth` deep, over the lowered text) must match there. `re`
+    would try a big alternation's every branch, optional prefixes and all, before it
+    gives up; most places where the start filter stops can begin one alternative at most.
+    """
 
     MEMO_MAX = 4096                     # characters remembered before the memo starts over
 
-    def __init__(self, lead: str, alternatives: list[str], flags: int):
-        self.lead, self.alternatives, self.flags = lead, alternatives, flags
+    def __init__(self, lead: str, alternatives: list[str], flags: int, depth: int = 5):
         self.firsts = []                # per alternative: first-character regexes, or None (any)
         for alt in alternatives:
             tokens: set | None = set()
@@ -361,28 +372,47 @@ class Alternatives:
                     break
             self.firsts.append(None if tokens is None else
                                [re.compile(_REPEAT.sub(r"\1", t), flags) for t in tokens])
-        self.full = re.compile(lead + "(?:" + "|".join(alternatives) + ")", flags)
-        self._by_char: dict[str, re.Pattern | None] = {}
-        self._by_set: dict[tuple, re.Pattern | None] = {}
+        self.patterns = [re.compile(lead + "(?:" + alt + ")", flags) for alt in alternatives]
+        self.starts = [_start_regex(alt, flags, depth) for alt in alternatives]
+        self._by_char: dict[str, tuple] = {}
 
     def match(self, text: str, pos: int) -> re.Match | None:
-        pattern = self._by_char.get(text[pos:pos + 1], self)
-        if pattern is self:
-            pattern = self._for(text[pos:pos + 1])
-        return pattern.match(text, pos) if pattern is not None else None
+        ch = text[pos:pos + 1]
+        chosen = self._by_char.get(ch)
+        if chosen is None:
+            chosen = self._for(ch)
+        low = None
+        for pattern, starts, lower in chosen:
+            if starts is not None:
+                if lower and low is None:
+                    low = lowered(text)
+                if starts.match(low if lower else text, pos) is None:
+                    continue
+            m = pattern.match(text, pos)
+            if m is not None:
+                return m
+        return None
 
-    def _for(self, ch: str) -> re.Pattern | None:
-        if not ch:
-            return self.full
-        chosen = tuple(i for i, firsts in enumerate(self.firsts)
-                       if firsts is None or any(t.fullmatch(ch) for t in firsts))
-        if chosen not in self._by_set:
-            self._by_set[chosen] = re.compile(self.lead + "(?:" + "|".join(
-                self.alternatives[i] for i in chosen) + ")", self.flags) if chosen else None
+    def _for(self, ch: str) -> tuple:
+        """(pattern, its start regex or None, whether that reads the lowered text) of the
+        alternatives that can begin with `ch`, in order."""
+        chosen = tuple((self.patterns[i], *(self.starts[i] or (None, False)))
+                       for i, firsts in enumerate(self.firsts)
+                       if not ch or firsts is None or any(t.fullmatch(ch) for t in firsts))
         if len(self._by_char) > self.MEMO_MAX:
             self._by_char.clear()
-        self._by_char[ch] = self._by_set[chosen]
-        return self._by_set[chosen]
+        self._by_char[ch] = chosen
+        return chosen
+
+
+def _start_regex(pattern: str, flags: int, depth: int) -> tuple[re.Pattern, bool] | None:
+    """(regex, whether it reads lowered(text)): matches at every place where `pattern`
+    can match, and more; None when that could be anywhere."""
+    found = _start_trie(pattern, flags, depth)
+    if found is None:
+        return None
+    trie, flags, lower = found
+    return re.compile(trie, flags), lower
 
 
 def start_positions(starts: StartFilter, text: str) -> list[int]:
