@@ -381,6 +381,19 @@ def test_fast_number_search_matches_the_start_regex(text):
             (slow and (slow.span(), slow.lastgroup, slow.groups()))
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES + ["THOUSAND", "Ten", "\u212a"]), max_size=14).map("".join))
+def test_one_search_over_a_text_from_later_and_later_places(text):
+    from tracker.numbers import _grammar, _Starts
+    g = _grammar(("ar", "en"))
+    text = normalize(text).text
+    for step in (1, 3):
+        starts = _Starts(g, text)
+        for pos in range(0, len(text) + 1, step):
+            fast, slow = starts.search(pos), g.start.search(text, pos)
+            assert (fast and (fast.span(), fast.groups())) == (slow and (slow.span(), slow.groups()))
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=list("abcAZ \r\n\t٣٤أإآىـًُ“”’–\u00a0\u200fاي") + ["\U0001F600", "\ud800"], max_size=30))
 def test_normalize_replaces_as_translate_would(text):

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker import dates
-from tracker.prefilter import finditer_filtered, start_filter
+from tracker.prefilter import finditer_filtered, lowered, start_filter
 
 
 def spans(pattern, starts, text):
@@ -34,11 +34,34 @@ _pieces = st.one_of(st.sampled_from(_words), st.integers(0, 2100).map(str), st.s
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(_pieces, max_size=30).map("".join))
-def test_the_date_atoms_are_the_same_with_and_without_the_filter(text):
+@given(st.lists(_pieces, max_size=30).map("".join), st.sampled_from([str, str.upper, str.title]))
+def test_the_date_atoms_are_the_same_with_and_without_the_filter(text, case):
+    text = case(text)
     starts = dates._atom_starts()
     assert starts is not None
     assert spans(_w.atoms, starts, text) == [m.span() for m in _w.atoms.finditer(text)]
+
+
+def test_lowered_text_keeps_every_position():
+    from tracker.prefilter import _lower_set
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    sets = [_lower_set(ch) for ch in every]
+    for sep in ("", "a "):                  # next to other characters; a word's end: final sigma
+        text = "".join(sep[:1] + ch + sep[1:] for ch in every)
+        low, at = lowered(text), len(sep[:1])
+        assert len(low) == len(text)
+        assert all(low[i * (len(sep) + 1) + at] in sets[i] for i in range(len(every)))
+        for cat in (r"\w", r"\s", r"\d"):   # the classes a lowered token keeps as they are
+            assert [m.start() for m in re.finditer(cat, text)] == [m.start() for m in re.finditer(cat, low)]
+
+
+def test_the_filter_over_lowered_text_finds_upper_case_and_odd_letters():
+    for pattern in (re.compile(r"(?<!\w)(?:ist\s+\d|[^\W\d]x\d|kilo\d)", re.I),
+                    re.compile(r"(?<!\w)(?:[Σσ]Α\d|AΣ\d|İs)")):
+        starts = start_filter(pattern.pattern, pattern.flags, depth=5)
+        assert starts.lower
+        for text in ["İST 3 ıst 4 Ist 5 İs", "ΣΑ1 σΑ2 AΣ3 AΣ", "Éx1 éX2 _x3", "\u212aILO4 KILO5"]:
+            assert spans(pattern, starts, text) == [m.span() for m in pattern.finditer(text)]
 
 
 def test_optional_spaces_do_not_end_the_prefix():
@@ -47,7 +70,8 @@ def test_optional_spaces_do_not_end_the_prefix():
     starts = start_filter(pattern.pattern, pattern.flags, depth=6)
     text = "the gathering, the 12th, THE  3, the\n4, xy y"
     assert spans(pattern, starts, text) == [m.span() for m in pattern.finditer(text)]
-    assert [m.end() for m in starts.regex.finditer(text)] == [15, 25, 33, 40, 43]
+    assert starts.lower                 # the filter reads the lower-cased text
+    assert [m.end() for m in starts.regex.finditer(lowered(text))] == [15, 25, 33, 40, 43]
     assert not starts.regex.search("the gathering")
 
 
@@ -96,3 +120,22 @@ def test_alternatives_of_a_small_pattern():
         for pos in range(len(text) + 1):
             a, b = m.match(text, pos), full.match(text, pos)
             assert (a and (a.span(), a.lastgroup)) == (b and (b.span(), b.lastgroup))
+
+
+def test_outside_is_the_complement_in_the_basic_plane():
+    from tracker.prefilter import outside
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for cls in (r"\w", r"[^\W\d_]", r"\D"):
+        inside = {m.start() for m in re.finditer(cls, every)}
+        out = {m.start() for m in re.finditer(outside(cls), every)}
+        bmp = {i for i in range(len(every)) if ord(every[i]) <= 0xFFFF}
+        assert inside & out <= bmp ^ set(range(len(every)))      # both only beyond the plane
+        assert set(range(len(every))) - inside <= out
+
+
+def test_a_negated_class_is_kept_when_lowering_cannot_enter_it():
+    from tracker.prefilter import _lowered_token
+    assert _lowered_token(r"[^\W\d_]{1,}") == r"[^\W\d_]{1,}"
+    assert _lowered_token("[^\\S\n]{1,}") == "[^\\S\n]{1,}"      # a newline inside
+    assert _lowered_token("[^a]") == r"[\s\S]"                    # "A" lowers to "a"
+    assert _lowered_token("[tT]{0,1}") == "t{0,1}"

@@ -218,6 +218,7 @@ class Scanner:
             items.sort(key=lambda it: -len(it[1]))
         self.lengths = sorted(self.stems)
         self._memo: dict[str, tuple] = {}
+        self._plans: dict[str, tuple] = {}   # word -> _plan(word)
         self._text: str | None = None
         self._bounds: list[int] = []    # segment k is text[bounds[k]:bounds[k + 1]]
         self._segs: list = []           # per segment: None (not scanned) or {set index: [Cue]}
@@ -250,8 +251,25 @@ class Scanner:
                     out.extend(it for it in self.first.get(word[:k], ()) if it[0] == si and len(it[1]) == 1)
         if len(memo) > MEMO_MAX:
             memo.clear()
+            self._plans.clear()
         memo[word] = found = tuple(out)
         return found
+
+    def _plan(self, word: str) -> tuple:
+        """candidates(word) arranged for _scan: (the phrases of several words, in order;
+        (set, label) of the first one-word phrase of each set). A set's longer phrases
+        come first, and its first one-word phrase always matches, so the sets that none
+        of their longer phrases claims take that one. () when nothing starts here."""
+        multi, singles, seen = [], [], set()
+        for si, phrase, stem, label in self.candidates(word):
+            if len(phrase) > 1:
+                multi.append((si, phrase, stem, label))
+            elif si not in seen:
+                seen.add(si)
+                singles.append((si, label))
+        plan = (tuple(multi), tuple(singles)) if multi or singles else ()
+        self._plans[word] = plan
+        return plan
 
     def found(self, ps: PhraseSet, text: str, start: int, end: int):
         """The cues of `ps` in every segment that overlaps text[start:end] (at least one
@@ -309,24 +327,24 @@ class Scanner:
         if not toks:
             return _NONE
         found: dict[int, list[Cue]] = {}
-        busy: dict[int, int] = {}
-        memo = self._memo
+        busy: dict[int, int] = {}       # set -> the first word its last phrase leaves free
+        plans = self._plans
         n = len(toks)
         for i, (s, e, word) in enumerate(toks):
-            options = memo.get(word)
-            if options is None:
-                options = self.candidates(word)
-            if not options:
+            plan = plans.get(word)
+            if plan is None:
+                plan = self._plan(word)
+            if not plan:
                 continue
-            done = set()
-            for si, phrase, stem, label in options:
-                if si in done or busy.get(si, 0) > i:
-                    continue
-                size = len(phrase)
-                if size == 1:
-                    j = i + 1
-                else:
+            multi, singles = plan
+            done: set | tuple = ()
+            if multi:
+                done = set()
+                for si, phrase, stem, label in multi:
+                    if si in done or busy.get(si, 0) > i:
+                        continue
                     # the rest of the phrase, word by word (a stem's last word may run on)
+                    size = len(phrase)
                     j = i + size
                     if j > n:
                         continue
@@ -337,10 +355,14 @@ class Scanner:
                             break
                     if not j:
                         continue
-                done.add(si)
-                end = toks[j - 1][1]
-                found.setdefault(si, []).append(Cue(s, end, label, text[s:end]))
-                busy[si] = j
+                    done.add(si)
+                    end = toks[j - 1][1]
+                    found.setdefault(si, []).append(Cue(s, end, label, text[s:end]))
+                    busy[si] = j
+            for si, label in singles:
+                if si in done or busy.get(si, 0) > i:
+                    continue
+                found.setdefault(si, []).append(Cue(s, e, label, text[s:e]))
         return found
 
 

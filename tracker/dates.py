@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -33,7 +34,7 @@ from typing import Callable
 from dateutil.relativedelta import relativedelta
 
 from . import lexicon
-from .prefilter import Alternatives, StartFilter, finditer_filtered, start_filter
+from .prefilter import Alternatives, StartFilter, finditer_at, start_filter, start_positions
 
 
 @dataclass(frozen=True)
@@ -747,18 +748,37 @@ _DATED = ("day", "month", "year", "yearrel", "weekday", "rel")
 
 
 @lru_cache(maxsize=16)
-def _atoms(text: str) -> tuple[_Atom, ...]:
+def _atoms(text: str, within: str | None = None, offset: int = 0) -> tuple[_Atom, ...]:
     """The atoms of a text, in order. They do not depend on the report date, so the
     scans with and without one (detect_published, then find_dates) share them; they
-    are never changed once made."""
+    are never changed once made.
+
+    A line of a report is passed with the report (text is within[offset:...]): its
+    start filter is then the report's, read once for both.
+    """
     w = _words()
-    out = []
     starts = _starts()
-    for m in finditer_filtered(w.atoms, starts, text, _atom_matcher().match if starts else None):
+    if starts is None:
+        found = w.atoms.finditer(text)
+    else:
+        if within is None:
+            positions = _start_positions(text)
+        else:
+            every = _start_positions(within)
+            lo, hi = bisect_left(every, offset), bisect_left(every, offset + len(text))
+            positions = [p - offset for p in every[lo:hi]]
+        found = finditer_at(w.atoms, positions, text, _atom_matcher().match)
+    out = []
+    for m in found:
         a = _atom(w, m, text)
         if a is not None:
             out.append(a)
     return tuple(_merge_day_names(text, out, w))
+
+
+@lru_cache(maxsize=4)
+def _start_positions(text: str) -> list[int]:
+    return start_positions(_atom_starts(), text)
 
 
 def _merge_day_names(text: str, atoms: list[_Atom], w: _Words) -> list[_Atom]:
@@ -809,17 +829,20 @@ def _mention(text: str, a: _Atom, b: _Atom | None, role: str, span: _Span, note:
 
 
 @lru_cache(maxsize=16)
-def _scan(text: str, published: date | None) -> tuple[tuple[DateMention, _Atom, _Span], ...]:
+def _scan(text: str, published: date | None, within: str | None = None,
+          offset: int = 0) -> tuple[tuple[DateMention, _Atom, _Span], ...]:
     """Mentions in order, each with the atom it came from (for detect_published).
 
     Cached: find_dates, check_weekdays and detect_published read the same report.
+    `within` and `offset` as for _atoms.
     """
-    return tuple(_scan_atoms(text, published))
+    return tuple(_scan_atoms(text, published, within, offset))
 
 
-def _scan_atoms(text: str, published: date | None) -> list[tuple[DateMention, _Atom, _Span]]:
+def _scan_atoms(text: str, published: date | None, within: str | None = None,
+                offset: int = 0) -> list[tuple[DateMention, _Atom, _Span]]:
     w = _words()
-    atoms = _atoms(text)
+    atoms = _atoms(text) if within is None else _atoms(text, within, offset)   # one cache key
     out: list[tuple[DateMention, _Atom, _Span]] = []
     i = 0
     while i < len(atoms):
@@ -973,7 +996,7 @@ def _dateline(text: str) -> date | None:
             break
         if not _FOUR_DIGITS.search(line):
             continue                        # a day with a year writes four digits in a row
-        found = [(m, a, s) for m, a, s in _scan(line, None)]
+        found = [(m, a, s) for m, a, s in _scan(line, None, text, start)]
         dated = [(a, s) for m, a, s in found if a.kind == "day" and a.year is not None and s.stated]
         if not dated:
             continue

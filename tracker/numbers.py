@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import lexicon
+from .prefilter import _lower_set, lowered, outside
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,47 @@ class _Lang:
         )
 
 
+class _Starts:
+    """`start.search` over one text, again and again from later places, faster.
+
+    Over prefilter.lowered(text), digits and number words are looked for apart: `digit`
+    and `word` begin with a character class, so `re` skips through the text in C, and
+    neither asks anything at each place it stops (a look-around there costs as much as
+    the rest of the test). `word` spells each word once, one letter per step, so a place
+    where no number word starts fails at its first letter. The next place each found
+    is kept for the following search.
+    """
+
+    def __init__(self, g: "_Grammar", text: str):
+        self.g, self.text, self.scan = g, text, lowered(text)
+        self.digit = g.digit.search(self.scan)
+        self.word = g.word.search(self.scan)
+
+    def search(self, pos: int) -> re.Match | None:
+        g, text, scan = self.g, self.text, self.scan
+        m = g.start.match(text, pos)
+        if m is not None:
+            return m
+        digit, word = self.digit, self.word
+        if digit is not None and digit.start() < pos:
+            digit = g.digit.search(scan, pos)
+        if word is not None and word.start() < pos:
+            word = g.word.search(scan, pos)
+        while digit is not None or word is not None:
+            if word is None or (digit is not None and digit.start() <= word.start()):
+                m = g.start.match(text, digit.start())
+                if m is None:
+                    digit = g.digit.search(scan, digit.start() + 1)
+            else:           # the word starts after the non-letter `word` begins with
+                m = g.start.match(text, word.start() + 1)
+                if m is None:
+                    word = g.word.search(scan, word.start() + 1)
+            if m is not None:
+                break
+        self.digit, self.word = digit, word
+        return m
+
+
 def _trie(words) -> str:
     """One regex alternative for many words, as a trie, so a failing position fails fast."""
     root: dict = {}
@@ -130,6 +172,35 @@ def _trie(words) -> str:
         if "" in node:
             return "(?:" + body + ")?"
         return body
+
+    return emit(root)
+
+
+def _cased(word: str) -> tuple[str, str, str]:
+    """The spellings of a word the start regex matches."""
+    return word, word.capitalize(), word.upper()
+
+
+def _lower(word: str) -> str:
+    """How prefilter.lowered(text) shows `word` (one character for each)."""
+    return "".join(ch.lower()[0] for ch in word)
+
+
+def _tailed_trie(entries) -> str:
+    """A regex matching wherever one of the (literal, regex after it) entries does, as a
+    trie of the literals: an alternative that begins with a character costs `re` one
+    comparison to rule out."""
+    root: dict = {}
+    for literal, tail in entries:
+        node = root
+        for ch in literal:
+            node = node.setdefault(ch, {})
+        node.setdefault("", set()).add(tail)
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        alts += sorted(node.get("", ()))
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
     return emit(root)
 
@@ -169,9 +240,17 @@ class _Grammar:
         after = rf"(?:(?P<d>(?<=\d))|(?={heads_class})(?=(?:{words})))"
         self.jump = re.compile(r"[\W\d_]" + after)
         self.jump_ascii = re.compile(r"[^A-Za-z]" + after)   # the same on ASCII text, a cheaper class
+        # Over prefilter.lowered(text): digits and number words looked for apart (see search)
+        self.digit = self.word = None
+        if self._lowered_is_exact():
+            self.digit = re.compile(outside(r"\D"))
+            self.word = re.compile(outside(_LETTER) + _tailed_trie(
+                e for lang in self.langs.values() for e in self._start_words(lang)))
 
     def search(self, text: str, pos: int) -> re.Match | None:
         """`self.start.search(text, pos)`, the same match, found faster."""
+        if self.word is not None:
+            return _Starts(self, text).search(pos)
         m = self.start.match(text, pos)
         if m is not None:
             return m
@@ -185,6 +264,30 @@ class _Grammar:
             j = jump.search(text, at + 1)
         return None
 
+    def _lowered_is_exact(self) -> bool:
+        """Does lowered(text) show each word as _start_words spells it? Not if a letter's
+        lower case depends on the letters around it (final sigma)."""
+        words = [w for lang in self.langs.values() for w in
+                 (*lang.terms, *lang.prefixes, *lang.articles, lang.definite_article, *lang.ten_words)]
+        return all(len(_lower_set(ch)) == 1 for w in words for v in _cased(w) for ch in v)
+
+    @staticmethod
+    def _start_words(lang: _Lang) -> list[tuple[str, str]]:
+        """What _start_pattern matches, as (lowered words, the regex after them): a
+        number word may start where one of them is written."""
+        L = _LETTER
+        words = {_lower(v) for w, t in lang.terms.items() if t.alone for v in _cased(w)}
+        prefixes = [""] + [_lower(p) for p in lang.prefixes]
+        out = [(p + w, f"(?!{L})") for p in prefixes for w in words]
+        if lang.articles and lang.multipliers:
+            mults = _alt({_lower(v) for w in lang.multipliers for v in _cased(w)})
+            out += [(_lower(v), f"(?={_GAP}+(?:{mults})(?!{L}))(?!{L})")
+                    for w in lang.articles for v in _cased(w)]
+        if lang.definite_article and lang.ten_words:
+            tens = _alt({_lower(w) for w in lang.ten_words})
+            out += [(p + _lower(lang.definite_article), f"{L}+{_GAP}+(?:{tens})(?!{L})") for p in prefixes]
+        return out
+
     @staticmethod
     def _start_pattern(lang: _Lang) -> tuple[str, list[str]]:
         """Skip ordinal teens (الحادي عشر), else a start word after an optional prefix.
@@ -194,7 +297,7 @@ class _Grammar:
         rather than with re.IGNORECASE, which makes the search twice as slow.
         """
         L, c = _LETTER, lang.code
-        cased = lambda words: sorted({v for w in words for v in (w, w.capitalize(), w.upper())})
+        cased = lambda words: sorted({v for w in words for v in _cased(w)})  # noqa: E731
         starts = cased(w for w, t in lang.terms.items() if t.alone)
         prefix = f"(?:{_alt(lang.prefixes)})??" if lang.prefixes else ""
         word = _trie(starts)
@@ -515,9 +618,9 @@ def find_numbers(text: str, lang: str | None = None) -> list[Number]:
     g = _grammar((lang,) if lang else lexicon.LANGUAGES)
     out: list[Number] = []
     pos, n = 0, len(text)
-    search = g.search
+    search = _Starts(g, text).search if g.word is not None else (lambda at: g.search(text, at))
     while pos < n:
-        m = search(text, pos)
+        m = search(pos)
         if m is None:
             break
         kind = m.lastgroup or ""
