@@ -10,7 +10,6 @@ one after the other, with the same result.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from typing import Callable
@@ -27,6 +26,8 @@ def default_jobs() -> int:
 
 
 def can_fork() -> bool:
+    import multiprocessing          # here, not at the top: it would slow every command's start
+
     return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -37,6 +38,7 @@ def beside(there: Callable[[], dict], here: Callable[[], dict], jobs: int = 2) -
         out = here()
         out.update(there())
         return out
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     global _THERE
