@@ -96,21 +96,39 @@ def reconcile(
     with common.database(ctx) as db:
         from tracker.beside import default_jobs
 
-        # a table shows `limit` findings per check: only those are written out
+        # a table shows `limit` findings per check: only those are written out; the other
+        # formats write every finding as it is made (at a million figures: gigabytes)
         result = rec.reconcile(db, start, end, categories, checks, tol,
                                limit=(int(limit) or None) if fmt == "table" else None,
-                               jobs=workers or default_jobs())
-    if fmt == "json":
-        # written piece by piece, never as one string: at a million figures it is gigabytes
-        sys.stdout.writelines(json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(result))
-        sys.stdout.write("\n")
-    elif fmt in ("jsonl", "csv"):
-        common.emit(rec.findings_rows(result) if fmt == "csv" else
-             (f for c in result["checks"] for f in c["findings"]), fmt, rec.FINDING_COLUMNS)
-    else:
+                               jobs=workers or default_jobs(), lazy=fmt != "table")
+        if fmt == "json":
+            write_json(result, sys.stdout)
+        elif fmt in ("jsonl", "csv"):
+            common.emit(rec.findings_rows(result) if fmt == "csv" else
+                        (f for c in result["checks"] for f in c["findings"]), fmt, rec.FINDING_COLUMNS)
+    if fmt == "table":
         print_reconcile(result, Console(), int(limit))
     if strict and result["counts"]["conflict"]:
         raise typer.Exit(1)
+
+
+def write_json(result: dict, out) -> None:
+    """`reconcile(lazy=True)` as json.dumps(result, ensure_ascii=False, indent=1) would
+    write it, the findings one at a time: the rest is dumped with a marker where each
+    check's findings go, and each finding is indented to its depth (4)."""
+    marks = [f"@@findings {n}@@" for n in range(len(result["checks"]))]
+    shell = {**result, "checks": [{**c, "findings": mark} for c, mark in zip(result["checks"], marks)]}
+    text = json.dumps(shell, ensure_ascii=False, indent=1)
+    for check, mark in zip(result["checks"], marks):
+        before, text = text.split(json.dumps(mark), 1)
+        out.write(before)
+        count = 0
+        for finding in check["findings"]:
+            lines = json.dumps(finding, ensure_ascii=False, indent=1).replace("\n", "\n    ")
+            out.write(("," if count else "[") + "\n    " + lines)
+            count += 1
+        out.write("\n   ]" if count else "[]")
+    out.write(text + "\n")
 
 
 def print_reconcile(result: dict, console: Console, limit: int = 50) -> None:

@@ -174,3 +174,21 @@ def test_the_seed_through_the_extractor(tmp_path):
     assert "Saturday does not fall on 2018-02-09" in result.stdout
     assert run(db, "reconcile", "--strict", "--check", "windows").exit_code == 0
     assert run(db, "reconcile", "--strict").exit_code == 1         # the weekday
+
+
+
+@pytest.mark.parametrize("args", [[], ["--category", "children"], ["--check", "dates"], ["--since", "2030-01-01"],
+                                  ["--check", "windows", "--check", "sources"]])
+def test_reconcile_json_written_finding_by_finding_equals_one_dump(wadi, args):
+    from tracker import reconcile as rec
+    from tracker import store
+
+    db = store.open_db(wadi, create=False)
+    checks = [a for k, a in zip(args, args[1:]) if k == "--check"]
+    cats = [a for k, a in zip(args, args[1:]) if k == "--category"]
+    since = rec.date.fromisoformat(args[1]) if args[:1] == ["--since"] else None
+    whole = rec.reconcile(db, since=since, categories=cats, checks=checks)
+    db.close()
+    out = run(wadi, "reconcile", "--json", *args)
+    assert out.exit_code == 0, out.output
+    assert out.stdout == json.dumps(whole, ensure_ascii=False, indent=1) + "\n"

@@ -529,3 +529,12 @@ def test_depth_under_parents_cuts_cycles_and_parents_not_loaded():
     figs = rec.figures_from_rows(rows)
     depth = rec._depths(figs, {f.id: i for i, f in enumerate(figs)})
     assert depth == [0, 1, 2, 0, 1, 0, 0, 3, 1]      # 4 and 5 name each other: the cycle is cut at 4
+
+
+def test_lazy_findings_are_made_as_they_are_read_with_their_evidence(wadi):
+    eager = rec.reconcile(wadi)
+    lazy = rec.reconcile(wadi, lazy=True)
+    assert lazy["counts"] == eager["counts"]
+    assert all(not isinstance(c["findings"], list) for c in lazy["checks"])
+    assert [list(c["findings"]) for c in lazy["checks"]] == [c["findings"] for c in eager["checks"]]
+    assert any(words(f) for c in eager["checks"] for f in c["findings"])

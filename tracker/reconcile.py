@@ -1090,7 +1090,8 @@ FORK_AT = 100_000         # events (or figures, to group) from which the work is
 
 
 def run_checks(evs: list[Event], warnings: list[dict] = (), checks: Iterable[str] = (),
-               categories: Iterable[str] = (), limit: int | None = None, jobs: int = 1) -> list[dict]:
+               categories: Iterable[str] = (), limit: int | None = None, jobs: int = 1,
+               lazy: bool = False) -> list[dict]:
     """The chosen checks (all if none) over events: [{name, title, counts, findings}]. With
     `categories`, only findings about them (a report's warnings are about no category).
 
@@ -1101,15 +1102,18 @@ def run_checks(evs: list[Event], warnings: list[dict] = (), checks: Iterable[str
 
     With `jobs` of 2 or more, a `limit` and many events, half the checks run in a forked
     process (`tracker.beside`): the same result, in about half the time. Without a limit
-    every finding would come back pickled, which costs more than it saves."""
+    every finding would come back pickled, which costs more than it saves.
+
+    `lazy`: each check's findings are an iterator that makes them one by one, as they are
+    written out (a million figures give gigabytes of findings); the counts are known."""
     names = [c for c in CHECKS if c in set(checks)] or list(CHECKS)
     cats = set(categories)
     shared: dict = {}              # what several checks use, made once (in each process)
 
     def run(some: list[str]) -> dict[str, dict]:
-        return {name: _run_check(name, evs, warnings, cats, limit, shared) for name in some}
+        return {name: _run_check(name, evs, warnings, cats, limit, shared, lazy) for name in some}
 
-    if jobs > 1 and limit is not None and len(names) > 1 and len(evs) >= FORK_AT:
+    if jobs > 1 and limit is not None and not lazy and len(names) > 1 and len(evs) >= FORK_AT:
         # windows and cumulative share the batch sums: they go together
         costs = {n: _CHECK_COSTS[n] for n in names if n != "cumulative" or "windows" not in names}
         mine, theirs = halves(costs)
@@ -1122,7 +1126,7 @@ def run_checks(evs: list[Event], warnings: list[dict] = (), checks: Iterable[str
 
 
 def _run_check(name: str, evs: list[Event], warnings: list[dict], cats: set, limit: int | None,
-               shared: dict) -> dict:
+               shared: dict, lazy: bool = False) -> dict:
     found = [p for p in PENDING[name](evs, warnings=warnings, shared=shared) if not cats or p.category in cats]
     found.sort(key=lambda p: (p.start or "", p.end or "", p.category or ""))
     counts = dict.fromkeys(STATUSES, 0)
@@ -1130,29 +1134,51 @@ def _run_check(name: str, evs: list[Event], warnings: list[dict], cats: set, lim
         counts[p.status] += 1
     if limit is not None:           # a stable sort by rank, without sorting them all
         found = list(islice((p for status in RANK for p in found if p.status == status), limit))
-    return {"name": name, "title": TITLES[name], "counts": counts, "findings": [p.build() for p in found]}
+    made = (p.build() for p in found)
+    return {"name": name, "title": TITLES[name], "counts": counts, "findings": made if lazy else list(made)}
 
 
 def reconcile(db: sqlite_utils.Database, since: date | None = None, until: date | None = None,
               categories: Iterable[str] = (), checks: Iterable[str] = (),
-              tolerance: float = TOLERANCE, limit: int | None = None, jobs: int = 1) -> dict:
+              tolerance: float = TOLERANCE, limit: int | None = None, jobs: int = 1, lazy: bool = False) -> dict:
     """Run the checks over the events of [since, until]:
     {since, until, tolerance, counts: {agrees, gap, conflict}, checks: [{name, title, counts, findings}]}.
     With `limit`, each check lists only its first `limit` findings as a table shows them
     (conflicts first; see `run_checks`), which is much quicker on large databases. With
-    `jobs` 2 or more, large databases are grouped and checked in two processes."""
+    `jobs` 2 or more, large databases are grouped and checked in two processes. With
+    `lazy`, each check's findings are an iterator, made (and their evidence words read)
+    as they are consumed, while `db` is still open: for writing out very many."""
     unknown = set(checks) - set(CHECKS)
     if unknown:
         raise ValueError(f"unknown check {sorted(unknown)[0]!r}; expected one of {', '.join(CHECKS)}")
     with _gc_paused():
         evs = group(load_figures(db, since, until, tolerance), tolerance, jobs)
         warnings = load_warnings(db, since, until) if not checks or "dates" in checks else []
-        results = run_checks(evs, warnings, checks, categories, limit, jobs)
-        fill_evidence(db, (src for r in results for f in r["findings"] for cited in f["evidence"]
-                           for src in cited["sources"]))
+        results = run_checks(evs, warnings, checks, categories, limit, jobs, lazy)
+        if lazy:
+            for r in results:
+                r["findings"] = _with_evidence(db, r["findings"])
+        else:
+            fill_evidence(db, _cited_sources(results))
     counts = {s: sum(r["counts"][s] for r in results) for s in STATUSES}
     return {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
             "tolerance": tolerance, "counts": counts, "checks": results}
+
+
+def _cited_sources(results: list[dict]) -> Iterator[dict]:
+    return (src for r in results for f in r["findings"] for cited in f["evidence"] for src in cited["sources"])
+
+
+def _with_evidence(db: sqlite_utils.Database, findings: Iterator[dict], chunk: int = 5000) -> Iterator[dict]:
+    """Findings as they are made, their evidence words read a chunk at a time (the
+    collector paused meanwhile, as while they were grouped)."""
+    with _gc_paused():
+        while True:
+            batch = list(islice(findings, chunk))
+            if not batch:
+                return
+            fill_evidence(db, _cited_sources([{"findings": batch}]))
+            yield from batch
 
 
 def findings_rows(result: dict) -> Iterator[dict]:
