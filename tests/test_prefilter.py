@@ -43,9 +43,9 @@ def test_the_date_atoms_are_the_same_with_and_without_the_filter(text, case):
 
 
 def test_lowered_text_keeps_every_position():
-    from tracker.prefilter import _lower_set
+    from tracker.prefilter import lower_set
     every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
-    sets = [_lower_set(ch) for ch in every]
+    sets = [lower_set(ch) for ch in every]
     for sep in ("", "a "):                  # next to other characters; a word's end: final sigma
         text = "".join(sep[:1] + ch + sep[1:] for ch in every)
         low, at = lowered(text), len(sep[:1])

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import lexicon
-from .prefilter import _lower_set, lowered, outside
+from .prefilter import lower_set, lowered, outside
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,7 @@ class _Grammar:
         lower case depends on the letters around it (final sigma)."""
         words = [w for lang in self.langs.values() for w in
                  (*lang.terms, *lang.prefixes, *lang.articles, lang.definite_article, *lang.ten_words)]
-        return all(len(_lower_set(ch)) == 1 for w in words for v in _cased(w) for ch in v)
+        return all(len(lower_set(ch)) == 1 for w in words for v in _cased(w) for ch in v)
 
     @staticmethod
     def _start_words(lang: _Lang) -> list[tuple[str, str]]:

@@ -200,7 +200,7 @@ def lowered(text: str) -> str:
     return low
 
 
-def _lower_set(ch: str) -> set[str]:
+def lower_set(ch: str) -> set[str]:
     """What `ch` can be in lowered(text): its lower case; final sigma too for Σ (str.lower
     writes ς at the end of a word)."""
     low = {ch.lower()[0]}
@@ -246,10 +246,10 @@ def _lowered_token(tok: str) -> str:
     cats: list[str] = []
     for op, av in parts:
         if str(op) == "LITERAL":
-            chars |= _lower_set(chr(av))
+            chars |= lower_set(chr(av))
         elif str(op) == "RANGE" and av[1] - av[0] < 256:
             for c in range(av[0], av[1] + 1):
-                chars |= _lower_set(chr(c))
+                chars |= lower_set(chr(c))
         elif str(op) == "CATEGORY" and str(av) in _CASELESS:
             cats.append(_CATEGORY[str(av)])
         else:
