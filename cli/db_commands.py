@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker import queries, store
-
+from tracker.beside import default_jobs
 from tracker.display import number
 
 from .main import app
@@ -192,7 +192,6 @@ def ingest(
 
     Example: tracker ingest data/ --glob '*.txt' && tracker ingest data/sohr-2019-02-12-departures.ar.txt
     """
-    from tracker.beside import default_jobs
     from tracker.ingest import MIN_PARALLEL, Summary, expand, ingest_files
 
     from tracker.reader import visible
@@ -249,7 +248,6 @@ def reextract(
 
     Example: tracker reextract --jobs 2 && tracker totals --since 2018-12-01
     """
-    from tracker.beside import default_jobs
     from tracker.ingest import reextract_reports
 
     workers = option_jobs(jobs)

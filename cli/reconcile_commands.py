@@ -18,6 +18,7 @@ from rich.text import Text
 from tracker import reconcile as rec
 from tracker import reviews as rev
 from tracker import store
+from tracker.beside import default_jobs
 
 from . import db_commands as common   # module, not names: `python -m cli.main` imports cli.main twice
 from .main import app
@@ -94,8 +95,6 @@ def reconcile(
     workers = common.option_jobs(jobs)
     fmt = common.output_format(as_json, as_jsonl, as_csv)
     with common.database(ctx) as db:
-        from tracker.beside import default_jobs
-
         # a table shows `limit` findings per check: only those are written out; the other
         # formats write every finding as it is made (at a million figures: gigabytes)
         result = rec.reconcile(db, start, end, categories, checks, tol,
@@ -197,8 +196,6 @@ def events(
     workers = common.option_jobs(jobs)
     fmt = common.output_format(as_json, as_jsonl, as_csv)
     with common.database(ctx) as db:
-        from tracker.beside import default_jobs
-
         rows = rec.events(db, start, end, categories, tolerance=tol, jobs=workers or default_jobs())
     if fmt == "csv":
         rows = ({**r, "publishers": " ".join(r["publishers"]),

@@ -367,9 +367,7 @@ def _listed_totals(db, since: date, until: date | None, cats: list[str], asked: 
             c = cumulative[0]
             inside = [b for b in mine if b["start"] >= c["start"]
                       and (c["end"] is None or (b["end"] or b["start"]) <= c["end"])]
-            counted = sum(b["value"] for b in inside)
-            entry["gap"] = {"value": c["value"] - counted, "cumulative": c["value"], "batches": counted,
-                            "batch_count": len(inside), "start": c["start"], "end": c["end"]}
+            entry["gap"] = _gap(c, sum(b["value"] for b in inside), len(inside))
         if by:
             entry["series"] = series(mine, by, {p: n for (c, p), n in per_period.items() if c == category})
         result.append(entry)
@@ -411,9 +409,7 @@ def _summary_totals(db, since: date, until: date | None, cats: list[str], asked:
         if cumulative:
             c = cumulative[0]
             inside = [d for d in days if d[1] >= c["start"] and (c["end"] is None or d[2] <= c["end"])]
-            counted = sum(d[4] for d in inside)
-            entry["gap"] = {"value": c["value"] - counted, "cumulative": c["value"], "batches": counted,
-                            "batch_count": sum(d[3] for d in inside), "start": c["start"], "end": c["end"]}
+            entry["gap"] = _gap(c, sum(d[4] for d in inside), sum(d[3] for d in inside))
         if by:
             buckets: dict[str, list] = {}
             for d in days:
@@ -422,6 +418,12 @@ def _summary_totals(db, since: date, until: date | None, cats: list[str], asked:
                                for period, group in sorted(buckets.items())]
         result.append(entry)
     return result
+
+
+def _gap(cumulative: dict, counted, count: int) -> dict:
+    """The cumulative figure against the distinct batches inside its own period."""
+    return {"value": cumulative["value"] - counted, "cumulative": cumulative["value"], "batches": counted,
+            "batch_count": count, "start": cumulative["start"], "end": cumulative["end"]}
 
 
 def _day_sum(days: list[tuple], reports: int) -> dict:

@@ -785,8 +785,8 @@ def _of_kind(evs: list[Event], kind: str, shared: dict) -> list[Event]:
 def _counted_batches(evs: list[Event], shared: dict) -> list[Event]:
     """Batch events that count in sums (`Event.counted`) and have a whole period, in event order."""
     if "counted" not in shared:
-        shared["counted"] = [b for b in _of_kind(evs, "batch", shared) if b.s is not None and b.e is not None
-                             and (b.parent is None or b.parent.category != b.category)]
+        shared["counted"] = [b for b in _of_kind(evs, "batch", shared)
+                             if b.s is not None and b.e is not None and b.counted()]
     return shared["counted"]
 
 
@@ -1159,14 +1159,14 @@ def reconcile(db: sqlite_utils.Database, since: date | None = None, until: date 
             for r in results:
                 r["findings"] = _with_evidence(db, r["findings"])
         else:
-            fill_evidence(db, _cited_sources(results))
+            fill_evidence(db, _cited_sources(f for r in results for f in r["findings"]))
     counts = {s: sum(r["counts"][s] for r in results) for s in STATUSES}
     return {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
             "tolerance": tolerance, "counts": counts, "checks": results}
 
 
-def _cited_sources(results: list[dict]) -> Iterator[dict]:
-    return (src for r in results for f in r["findings"] for cited in f["evidence"] for src in cited["sources"])
+def _cited_sources(findings: Iterable[dict]) -> Iterator[dict]:
+    return (src for f in findings for cited in f["evidence"] for src in cited["sources"])
 
 
 def _with_evidence(db: sqlite_utils.Database, findings: Iterator[dict], chunk: int = 5000) -> Iterator[dict]:
@@ -1177,7 +1177,7 @@ def _with_evidence(db: sqlite_utils.Database, findings: Iterator[dict], chunk: i
             batch = list(islice(findings, chunk))
             if not batch:
                 return
-            fill_evidence(db, _cited_sources([{"findings": batch}]))
+            fill_evidence(db, _cited_sources(batch))
             yield from batch
 
 
