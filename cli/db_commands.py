@@ -13,12 +13,9 @@ import sys
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, List, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, List, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from tracker import queries, store
 from tracker.beside import default_jobs
@@ -26,6 +23,11 @@ from tracker.display import number
 
 from .main import app
 from .render import format_period, format_value, safe
+
+if TYPE_CHECKING:   # rich is imported where output is drawn: it costs 60 ms of every start, --help too
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
 # --- shared bits ------------------------------------------------------------------------------
 
@@ -134,6 +136,8 @@ def _csv_cell(value):
 def emit(rows: Iterable[dict], fmt: str, columns: list[str], table: Optional[Callable[[list[dict]], Table]] = None,
          empty: str = "nothing found") -> None:
     """Write rows as a JSON array (streamed), JSON lines, CSV (`columns`) or a rich table."""
+    from rich.console import Console
+    from rich.text import Text
     out = sys.stdout
     if fmt == "json":
         out.write("[")
@@ -163,6 +167,7 @@ def emit(rows: Iterable[dict], fmt: str, columns: list[str], table: Optional[Cal
 
 @contextmanager
 def progress_bar(total: int, hidden: bool = False, label: str = "ingesting"):
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     console = Console(stderr=True)
@@ -192,6 +197,7 @@ def ingest(
 
     Example: tracker ingest data/ --glob '*.txt' && tracker ingest data/sohr-2019-02-12-departures.ar.txt
     """
+    from rich.text import Text
     from tracker.ingest import MIN_PARALLEL, Summary, expand, ingest_files
 
     from tracker.reader import visible
@@ -248,6 +254,7 @@ def reextract(
 
     Example: tracker reextract --jobs 2 && tracker totals --since 2018-12-01
     """
+    from rich.text import Text
     from tracker.ingest import reextract_reports
 
     workers = option_jobs(jobs)
@@ -286,6 +293,9 @@ WIDE = {"report", "path", "evidence", "sources", "places", "cumulative", "distin
 
 def _table(headers: list[str], rows: Iterable[list], title: str | None = None) -> Table:
     """A rich table whose cells are plain text (never markup); long columns fold."""
+    from rich.table import Table
+    from rich.text import Text
+    from rich.text import Text
     table = Table(title=safe(title) if title else None)
     for header in headers:
         table.add_column(header, overflow="fold", no_wrap=header not in WIDE,
@@ -333,6 +343,7 @@ def figures(
 
     Example: tracker figures --kind batch --category people --since 2019-02-01 --jsonl
     """
+    from rich.text import Text
     if limit is not None and not limit.isdigit():
         fail(f"--limit: {limit!r} is not a number of 0 or more", 2)
     kinds = option_choices(kind, store.KINDS, "--kind")
@@ -371,6 +382,7 @@ def totals(
 
     Example: tracker totals --since 2018-12-01 --by week --place hol
     """
+    from rich.console import Console
     if since is None:
         fail("--since is required, e.g. --since 2018-12-01", 2)
     start, end = option_date(since, "--since"), option_date(until, "--until")
@@ -391,6 +403,7 @@ def totals(
 
 
 def print_totals(result: dict, console: Console) -> None:
+    from rich.text import Text
     period = f"since {result['since']}" + (f" until {result['until']}" if result["until"] else "")
     if not result["categories"]:
         console.print(Text(f"no cumulative figures or batches {period}"))

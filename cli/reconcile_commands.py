@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from tracker import reconcile as rec
 from tracker import reviews as rev
@@ -23,6 +20,11 @@ from tracker.beside import default_jobs
 from . import db_commands as common   # module, not names: `python -m cli.main` imports cli.main twice
 from .main import app
 from .render import format_period, format_value
+
+if TYPE_CHECKING:   # rich is imported where output is drawn: it costs 60 ms of every start, --help too
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
 JSON = typer.Option(False, "--json", help="Print one JSON value.")
 JSONL = typer.Option(False, "--jsonl", help="Print one JSON object per line.")
@@ -86,6 +88,7 @@ def reconcile(
 
     Example: tracker reconcile --since 2019-02-01 --check windows --check dates --strict
     """
+    from rich.console import Console
     start, end = _dates(since, until)
     categories = common.option_choices(category, store.CATEGORIES, "--category")
     checks = common.option_choices(check, rec.CHECKS, "--check")
@@ -131,6 +134,7 @@ def write_json(result: dict, out) -> None:
 
 
 def print_reconcile(result: dict, console: Console, limit: int = 50) -> None:
+    from rich.text import Text
     rank = {"conflict": 0, "gap": 1, "agrees": 2}
     for check in result["checks"]:
         counts = ", ".join(f"{n} {status}" for status, n in check["counts"].items())
@@ -157,6 +161,9 @@ def print_reconcile(result: dict, console: Console, limit: int = 50) -> None:
 
 def _findings_table(rows: list[list], title: str) -> Table:
     """Like db_commands._table, but the numbers and evidence columns share the width."""
+    from rich.table import Table
+    from rich.text import Text
+    from rich.text import Text
     table = Table(title=Text(title))
     table.add_column("status", no_wrap=True)
     table.add_column("category", no_wrap=True)
@@ -190,6 +197,7 @@ def events(
 
     Example: tracker events --since 2019-02-01 --category people --jsonl
     """
+    from rich.text import Text
     start, end = _dates(since, until)
     categories = common.option_choices(category, store.CATEGORIES, "--category")
     tol = option_tolerance(tolerance)
@@ -285,6 +293,7 @@ def reviews(ctx: typer.Context, as_json: bool = JSON, as_jsonl: bool = JSONL, as
 
     Example: tracker reviews --csv > reviews.csv
     """
+    from rich.text import Text
     fmt = common.output_format(as_json, as_jsonl, as_csv)
     with common.database(ctx) as db:
         rows = rev.reviews(db)

@@ -6,16 +6,20 @@ sequence inside a report or a file name cannot act on the terminal.
 """
 from __future__ import annotations
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from tracker.display import stated
 from tracker.reader import visible
 
+if TYPE_CHECKING:   # rich is imported where output is drawn: it costs 60 ms of every start, --help too
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
 
 def safe(value, style: str = "") -> Text:
     """Any value as plain text for rich: no markup, control characters escaped."""
+    from rich.text import Text
     return Text(visible("" if value is None else str(value)), style=style)
 
 
@@ -33,6 +37,9 @@ def format_period(fig: dict) -> str:
 
 
 def print_extraction(doc: dict, text: str, console: Console | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
     console = console or Console()
     rep = doc["report"]
     title = safe(f"{rep.get('path')}  ")

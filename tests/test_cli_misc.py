@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,6 +56,19 @@ def test_top_help_documents_exit_codes_and_global_modes():
     for option in ("--quiet", "-q", "--verbose", "-v", "NO_COLOR", "--install-completion"):
         assert option in result.stdout
 
+
+
+def test_help_imports_nothing_heavy():
+    """--help stays quick: rich, sqlite_utils, numpy, the extractor and reconcile load only
+    when a command needs them (a fresh interpreter, so that the tests' imports do not count)."""
+    code = ("import runpy, sys; sys.argv = ['tracker', '--help']\n"
+            "try:\n    runpy.run_module('cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "{'rich', 'sqlite_utils', 'numpy', 'matplotlib', 'dateutil'} or m in "
+            "{'tracker.extraction', 'tracker.figures', 'tracker.dates', 'multiprocessing'})), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert "Usage" in done.stdout and "ingest" in done.stdout
+    assert done.stderr.strip() == "", done.stderr
 
 def test_readme_documents_the_conventions():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
