@@ -22,6 +22,7 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from .lexicon import LANGUAGES, load
+from .prefilter import lowered
 
 _WORD = re.compile(r"[\u0621-\u064A]+|[A-Za-z]+|\d+|[%$&+\-]")
 BREAKS = ".!?؟؛\n"       # no phrase runs across these
@@ -97,25 +98,6 @@ def _split(phrase: str):
     return [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(phrase)]
 
 
-def _substrings_regex(words) -> re.Pattern:
-    """A regex found wherever one of `words` occurs, even inside a longer word (a trie,
-    so that a position that starts none of them fails at once)."""
-    root: dict = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        if "" in node:
-            return ""               # a shorter word already matches here
-        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return re.compile(emit(root) if root else r"(?!x)x", re.I)
-
-
 class PhraseSet:
     """Labelled phrases of one cue class, and where they occur in the current text."""
 
@@ -139,23 +121,15 @@ class PhraseSet:
             items.sort(key=lambda it: -len(it[0]))
         self.scanner: "Scanner | None" = None
         self.index = 0                  # this set's place in its scanner
+        # every phrase starts with one of these, as a substring of a text word (clitics,
+        # glued words and stems only add letters around it)
         self.hint_words = tuple(sorted(set(self.first) | {s for t in self.stems.values() for s in t}))
-        self._hint: re.Pattern | None = None
 
     # -- finding ------------------------------------------------------------------
     def _scanner(self) -> "Scanner":
         if self.scanner is None:
             Scanner([self])
         return self.scanner
-
-    def hint(self) -> re.Pattern:
-        """Found wherever a phrase of this set may start: every phrase starts with one
-        of the first words or stems, as a substring of a text word (clitics, glued
-        words and stems only add letters around it)."""
-        if self._hint is None:
-            self._hint = _substrings_regex(self.hint_words)
-        return self._hint
-
 
     def search(self, text: str, start: int = 0, end: int | None = None) -> list[Cue]:
         """The phrases lying wholly inside text[start:end], in order."""
@@ -237,7 +211,6 @@ class Scanner:
         self._text: str | None = None
         self._bounds: list[int] = []    # segment k is text[bounds[k]:bounds[k + 1]]
         self._segs: list = []           # per segment: None (not scanned) or {set index: [Cue]}
-        self._lower: str | None = None  # the text in lower case, once asked for
 
     def candidates(self, word: str) -> tuple:
         """Every (set, phrase, stem, label) that may start at this word, best first per set.
@@ -293,7 +266,6 @@ class Scanner:
             self._text = text
             self._bounds = [0] + [i + 1 for i in breaks(text)]
             self._segs = [None] * len(self._bounds)
-            self._lower = None
         bounds, segs, si = self._bounds, self._segs, ps.index
         k0 = max(0, bisect_right(bounds, start) - 1)
         k1 = bisect_right(bounds, end - 1) - 1
@@ -318,19 +290,15 @@ class Scanner:
 
     def _hinted(self, ps: PhraseSet, text: str, start: int, end: int) -> list[int]:
         """The segments of text[start:end] where one of the set's words occurs (as a
-        substring, in any case): only they can hold its phrases."""
-        if self._lower is None:
-            low = text.lower()
-            self._lower = low if len(low) == len(text) else ""     # same offsets, else the regex
-        low, bounds, found = self._lower, self._bounds, set()
-        if low:
-            for word in ps.hint_words:
-                i = low.find(word, start, end)
-                while i >= 0:
-                    found.add(bisect_right(bounds, i) - 1)
-                    i = low.find(word, i + 1, end)
-        else:
-            found = {bisect_right(bounds, m.start()) - 1 for m in ps.hint().finditer(text, start, end)}
+        substring, in any case): only they can hold its phrases. Looked for in
+        prefilter.lowered(text), shared with the other stages: it keeps the offsets, and
+        lowers the characters of words (A-Z, Arabic, digits) as str.lower does."""
+        low, bounds, found = lowered(text), self._bounds, set()
+        for word in ps.hint_words:
+            i = low.find(word, start, end)
+            while i >= 0:
+                found.add(bisect_right(bounds, i) - 1)
+                i = low.find(word, i + 1, end)
         return sorted(found)
 
     def _scan(self, text: str, a: int, b: int) -> dict[int, list[Cue]]:
