@@ -131,20 +131,27 @@ class PhraseSet:
             Scanner([self])
         return self.scanner
 
+    # The look-ups below run some hundred times per report: they call the scanner
+    # directly once it is there (a set of Cues always has one).
     def search(self, text: str, start: int = 0, end: int | None = None) -> list[Cue]:
         """The phrases lying wholly inside text[start:end], in order."""
         end = len(text) if end is None else end
-        return [c for c in self._scanner().found(self, text, start, end) if c.s >= start and c.e <= end]
+        return [c for c in (self.scanner or self._scanner()).found(self, text, start, end)
+                if c.s >= start and c.e <= end]
 
     def first_in(self, text: str, start: int = 0, end: int | None = None) -> Cue | None:
         end = len(text) if end is None else end
-        for c in self._scanner().found(self, text, start, end):
+        for c in (self.scanner or self._scanner()).found(self, text, start, end):
             if c.s >= start and c.e <= end:
                 return c
         return None
 
     def any(self, text: str, start: int = 0, end: int | None = None) -> bool:
-        return self.first_in(text, start, end) is not None
+        end = len(text) if end is None else end
+        for c in (self.scanner or self._scanner()).found(self, text, start, end):
+            if c.s >= start and c.e <= end:
+                return True
+        return False
 
     def at(self, text: str, pos: int, end: int | None = None) -> Cue | None:
         """The phrase starting at pos (after spaces), or None."""
@@ -152,7 +159,7 @@ class PhraseSet:
             pos += 1
         if pos >= len(text):
             return None
-        for c in self._scanner().found(self, text, pos, pos + 1):
+        for c in (self.scanner or self._scanner()).found(self, text, pos, pos + 1):
             if c.s == pos:
                 return c if end is None or c.e <= end else None
         return None
@@ -161,7 +168,7 @@ class PhraseSet:
         """The phrase that ends at `end` (spaces, quotes and commas allowed after it)."""
         lo = max(0, end - reach)
         last = None
-        for c in self._scanner().found(self, text, lo, end + 1):
+        for c in (self.scanner or self._scanner()).found(self, text, lo, end + 1):
             if c.e > end:
                 break
             last = c
