@@ -455,29 +455,27 @@ def _since_word(text: str, cand: Candidate, m) -> bool:
     return c.since.any(text, lo, m.start)
 
 
-def _distance(cand: Candidate, start: int, end: int, own: bool = False) -> int:
-    """Characters between a cue and the candidate (with the list it ends, if any, unless
-    `own`: "300 were killed and 20,000 displaced" is no list)."""
-    left = cand.ev_start if own else cand.list_start
-    if end <= left:
-        return left - end
-    if start >= cand.ev_end:
-        return start - cand.ev_end
-    return 0
-
-
 def _nearest(phrases, text: str, cand: Candidate, lo: int, hi: int, own: bool = False,
              noun: bool = False) -> float:
     """Distance in characters from the candidate to the nearest phrase in [lo, hi).
 
-    The figure's own noun ("25 ألف نازح", "20,000 displaced") names what is counted, not
-    what happened, so it is skipped unless `noun`."""
-    hits = [m for m in phrases.search(text, lo, hi)
-            if noun or not (cand.ev_start <= m.start() and m.end() <= cand.ev_end)]
-    if phrases is cues().stock:
-        # "a batch comprising 2,000 people" (دفعة تضم): a group's make-up, not a stock
-        hits = [m for m in hits if not cues().group_words.any(text, max(0, m.start() - 25), m.start())]
-    return min((_distance(cand, m.start(), m.end(), own) for m in hits), default=float("inf"))
+    Counted from the list the candidate ends, if any, unless `own` ("300 were killed and
+    20,000 displaced" is no list). The figure's own noun ("25 ألف نازح", "20,000
+    displaced") names what is counted, not what happened, so it is skipped unless `noun`."""
+    c = cues()
+    stock = phrases is c.stock
+    left, right = (cand.ev_start if own else cand.list_start), cand.ev_end
+    best = float("inf")
+    for m in phrases.search(text, lo, hi):
+        s, e = m.s, m.e
+        if not noun and cand.ev_start <= s and e <= right:
+            continue
+        if stock and c.group_words.any(text, max(0, s - 25), s):
+            continue        # "a batch comprising 2,000 people" (دفعة تضم): a group's make-up
+        d = left - e if e <= left else s - right if s >= right else 0
+        if d < best:
+            best = d
+    return best
 
 
 def _increase(text: str, cand: Candidate) -> bool:
