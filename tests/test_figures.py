@@ -362,3 +362,17 @@ def test_language_is_the_script_with_more_letters(text):
     from tracker.extraction import detect_language
     arabic, latin = len(re.findall(r"[\u0600-\u06FF]", text)), len(re.findall(r"[A-Za-z]", text))
     assert detect_language(text) == ("ar" if arabic >= latin else "en")
+
+
+def test_phrases_of_several_words_and_stems_in_both_languages():
+    from tracker.cues import PhraseSet
+    ps = PhraseSet({"left the city": "a", "left the*": "b", "left": "c", "نزح من*": "d", "نزح": "e",
+                    "من ضمنهم": "f"})
+    def found(text):
+        return [(m.group(), m.label) for m in ps.search(text)]
+    assert found("They left the city. They left thereafter. They left.") == [
+        ("left the city", "a"), ("left thereafter", "b"), ("left", "c")]
+    assert found("They left the town") == [("left the", "b")]
+    assert found("نزح منها 30 ونزح. من ضمنهم") == [("نزح منها", "d"), ("ونزح", "e"), ("من ضمنهم", "f")]
+    assert found("ونزح، من ضمنهم") == [("ونزح، من", "d")]    # a comma does not end a phrase
+    assert found("left") == [("left", "c")]             # the text ends after the first word

@@ -330,7 +330,12 @@ class Scanner:
             done: set | tuple = ()
             if multi:
                 done = set()
+                nxt = toks[i + 1][2] if i + 1 < n else ""
                 for si, phrase, stem, label in multi:
+                    # most phrases fail at their second word: that test first
+                    want = phrase[1]
+                    if nxt != want and not (stem and len(phrase) == 2 and nxt.startswith(want)):
+                        continue
                     if si in done or busy.get(si, 0) > i:
                         continue
                     # the rest of the phrase, word by word (a stem's last word may run on)
