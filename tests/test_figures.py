@@ -258,7 +258,8 @@ _CUE_TEXT = (
 def _full_scan(scanner, text):
     """Reference: every word of the text, as the scanner did before it became lazy."""
     import re
-    from tracker.cues import _BREAK, _WORD
+    from tracker.cues import _WORD
+    _BREAK = re.compile(r"[.!?؟؛\n]")
     toks = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
     found = [[] for _ in scanner.sets]
     busy = [0] * len(scanner.sets)
@@ -329,9 +330,29 @@ def test_cue_memo_stays_bounded(monkeypatch):
 @given(st.text(alphabet=list("1a.!?؟؛\n 2x"), max_size=20))
 def test_sentence_ends_as_the_plain_pattern_finds_them(text):
     import re
-    from tracker.figures import _SENTENCE_END
+    from tracker.figures import _sentences
     plain = re.compile(r"(?<!\d)\.|\.(?!\d)|[!?؟؛\n]+")
-    assert [m.span() for m in _SENTENCE_END.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    bounds, pos = [], 0
+    for m in plain.finditer(text):
+        bounds.append((pos, m.end()))
+        pos = m.end()
+    bounds.append((pos, len(text)))
+    assert _sentences(text) == [b for b in bounds if text[b[0]:b[1]].strip()]
+
+
+def test_sentences_in_english_and_arabic():
+    from tracker.figures import _sentences
+    text = "About 1.5 million left. Why?! They fled\nنزح 2.5 ألف شخص؛ وعاد 30. 4 returned"
+    got = [text[a:b] for a, b in _sentences(text)]
+    assert got == ["About 1.5 million left.", " Why?!", " They fled\n", "نزح 2.5 ألف شخص؛",
+                   " وعاد 30.", " 4 returned"]
+
+
+def test_breaks_are_every_break_character_in_order():
+    from tracker.cues import breaks
+    text = "أ.ب!\nc?؟؛d.e" + "x" * 5
+    assert breaks(text) == tuple(i for i, ch in enumerate(text) if ch in ".!?؟؛\n")
+    assert breaks("no break here") == ()
 
 
 @settings(max_examples=300, deadline=None)
@@ -341,3 +362,17 @@ def test_language_is_the_script_with_more_letters(text):
     from tracker.extraction import detect_language
     arabic, latin = len(re.findall(r"[\u0600-\u06FF]", text)), len(re.findall(r"[A-Za-z]", text))
     assert detect_language(text) == ("ar" if arabic >= latin else "en")
+
+
+def test_phrases_of_several_words_and_stems_in_both_languages():
+    from tracker.cues import PhraseSet
+    ps = PhraseSet({"left the city": "a", "left the*": "b", "left": "c", "نزح من*": "d", "نزح": "e",
+                    "من ضمنهم": "f"})
+    def found(text):
+        return [(m.group(), m.label) for m in ps.search(text)]
+    assert found("They left the city. They left thereafter. They left.") == [
+        ("left the city", "a"), ("left thereafter", "b"), ("left", "c")]
+    assert found("They left the town") == [("left the", "b")]
+    assert found("نزح منها 30 ونزح. من ضمنهم") == [("نزح منها", "d"), ("ونزح", "e"), ("من ضمنهم", "f")]
+    assert found("ونزح، من ضمنهم") == [("ونزح، من", "d")]    # a comma does not end a phrase
+    assert found("left") == [("left", "c")]             # the text ends after the first word

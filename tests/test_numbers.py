@@ -238,6 +238,8 @@ def test_arabic_not_numbers(text):
     ("مئة، ألف", [("مئة", 100), ("ألف", 1000)]),
     # the عشر of an ordinal teen is not ten, but a cardinal after it is read
     ("الحادي عشر ثلاثة عشر", [("ثلاثة عشر", 13)]),
+    # a word with the article that is no ordinal: the number after it is read whole
+    ("الأسبوع ثلاثة عشر", [("ثلاثة عشر", 13)]),
 ])
 def test_arabic_splits(text, pairs):
     assert read(text, "ar") == expect(pairs)

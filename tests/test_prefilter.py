@@ -139,3 +139,16 @@ def test_a_negated_class_is_kept_when_lowering_cannot_enter_it():
     assert _lowered_token("[^\\S\n]{1,}") == "[^\\S\n]{1,}"      # a newline inside
     assert _lowered_token("[^a]") == r"[\s\S]"                    # "A" lowers to "a"
     assert _lowered_token("[tT]{0,1}") == "t{0,1}"
+
+
+def test_a_repeated_class_at_the_start_is_split_into_one_character_first():
+    from tracker.prefilter import _by_first_char
+    # "\d{1,4}" and "\d{4,4}" both begin with one \d: one alternative, tested once
+    heads = _by_first_char({(r"[\d]{1,4}", "x"), (r"[\d]{4,4}",), (r"[\s]{0,}", "y")})
+    assert sorted(heads) == [r"[\d]", r"[\s]", "y"]
+    assert heads[r"[\d]"] == {(r"[\d]{0,3}", "x"), (r"[\d]{3,3}",)}
+    assert heads[r"[\s]"] == {(r"[\s]{0,}", "y")}
+    pattern = re.compile(r"(?<!\w)(?:\d{1,4}\s*(?:may|أيار)|\d{4}-\d\d|منذ\s+\d+)", re.I)
+    starts = start_filter(pattern.pattern, pattern.flags, depth=4)
+    for text in ["3 May, 2019-02, منذ 12", "١٢ أيار ٢٠١٩-٠٢", "\u0967\u0968 MAY 12345 may"]:
+        assert spans(pattern, starts, text) == [m.span() for m in pattern.finditer(text)]

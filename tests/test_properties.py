@@ -34,3 +34,19 @@ def test_normalised_offsets_point_into_the_original(text):
     assert len(norm.offsets) == len(norm.text)
     assert all(0 <= o < len(text) for o in norm.offsets)
     assert list(norm.offsets) == sorted(set(norm.offsets))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab 1ـًٌ\u200b\ufeffخرجأ") + [chr(0x670), "é"]), max_size=40))
+def test_dropped_characters_are_every_character_normalisation_removes(text):
+    from tracker.normalize import _DROPPED, _dropped
+    assert _dropped(text) == tuple(m.start() for m in _DROPPED.finditer(text))
+    norm = normalize(text)
+    assert len(norm.text) == len(text) - len(norm.dropped)
+
+
+def test_dropped_in_arabic_and_english():
+    norm = normalize("خــرج 30 شخصاً")
+    assert norm.text == "خرج 30 شخصا" and norm.dropped == (1, 2, 13)
+    assert normalize("30 people left").dropped == ()
+    assert normalize("نزح 30 شخصا").dropped == ()

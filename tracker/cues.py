@@ -22,14 +22,30 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from .lexicon import LANGUAGES, load
+from .prefilter import lowered
 
 _WORD = re.compile(r"[\u0621-\u064A]+|[A-Za-z]+|\d+|[%$&+\-]")
-_BREAK = re.compile(r"[.!?؟؛\n]")
+BREAKS = ".!?؟؛\n"       # no phrase runs across these
 _TRAILER = set(" \t\"'(:،,")
 MEMO_MAX = 50_000   # distinct words remembered before the memo starts over
 GLUED_MIN = 12   # an English "word" this long may be two words run together
 HINT_SEGMENTS = 6   # a look-up over more segments than this asks the set's hint regex first
 CLITICS = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "وب", "ول", "وك", "و", "ف", "ب", "ل", "ك")
+
+
+@lru_cache(maxsize=4)
+def breaks(text: str) -> tuple[int, ...]:
+    """Offsets of the BREAKS characters in `text`, in order (shared by the cue segments
+    and figures' sentences). Found by str.find, one character at a time, at memchr
+    speed: a regex would test every character of the text against a class."""
+    out: list[int] = []
+    for ch in BREAKS:
+        i = text.find(ch)
+        while i >= 0:
+            out.append(i)
+            i = text.find(ch, i + 1)
+    out.sort()
+    return tuple(out)
 
 
 class Cue:
@@ -82,25 +98,6 @@ def _split(phrase: str):
     return [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(phrase)]
 
 
-def _substrings_regex(words) -> re.Pattern:
-    """A regex found wherever one of `words` occurs, even inside a longer word (a trie,
-    so that a position that starts none of them fails at once)."""
-    root: dict = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        if "" in node:
-            return ""               # a shorter word already matches here
-        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return re.compile(emit(root) if root else r"(?!x)x", re.I)
-
-
 class PhraseSet:
     """Labelled phrases of one cue class, and where they occur in the current text."""
 
@@ -124,8 +121,9 @@ class PhraseSet:
             items.sort(key=lambda it: -len(it[0]))
         self.scanner: "Scanner | None" = None
         self.index = 0                  # this set's place in its scanner
+        # every phrase starts with one of these, as a substring of a text word (clitics,
+        # glued words and stems only add letters around it)
         self.hint_words = tuple(sorted(set(self.first) | {s for t in self.stems.values() for s in t}))
-        self._hint: re.Pattern | None = None
 
     # -- finding ------------------------------------------------------------------
     def _scanner(self) -> "Scanner":
@@ -133,29 +131,27 @@ class PhraseSet:
             Scanner([self])
         return self.scanner
 
-    def hint(self) -> re.Pattern:
-        """Found wherever a phrase of this set may start: every phrase starts with one
-        of the first words or stems, as a substring of a text word (clitics, glued
-        words and stems only add letters around it)."""
-        if self._hint is None:
-            self._hint = _substrings_regex(self.hint_words)
-        return self._hint
-
-
+    # The look-ups below run some hundred times per report: they call the scanner
+    # directly once it is there (a set of Cues always has one).
     def search(self, text: str, start: int = 0, end: int | None = None) -> list[Cue]:
         """The phrases lying wholly inside text[start:end], in order."""
         end = len(text) if end is None else end
-        return [c for c in self._scanner().found(self, text, start, end) if c.s >= start and c.e <= end]
+        return [c for c in (self.scanner or self._scanner()).found(self, text, start, end)
+                if c.s >= start and c.e <= end]
 
     def first_in(self, text: str, start: int = 0, end: int | None = None) -> Cue | None:
         end = len(text) if end is None else end
-        for c in self._scanner().found(self, text, start, end):
+        for c in (self.scanner or self._scanner()).found(self, text, start, end):
             if c.s >= start and c.e <= end:
                 return c
         return None
 
     def any(self, text: str, start: int = 0, end: int | None = None) -> bool:
-        return self.first_in(text, start, end) is not None
+        end = len(text) if end is None else end
+        for c in (self.scanner or self._scanner()).found(self, text, start, end):
+            if c.s >= start and c.e <= end:
+                return True
+        return False
 
     def at(self, text: str, pos: int, end: int | None = None) -> Cue | None:
         """The phrase starting at pos (after spaces), or None."""
@@ -163,7 +159,7 @@ class PhraseSet:
             pos += 1
         if pos >= len(text):
             return None
-        for c in self._scanner().found(self, text, pos, pos + 1):
+        for c in (self.scanner or self._scanner()).found(self, text, pos, pos + 1):
             if c.s == pos:
                 return c if end is None or c.e <= end else None
         return None
@@ -172,7 +168,7 @@ class PhraseSet:
         """The phrase that ends at `end` (spaces, quotes and commas allowed after it)."""
         lo = max(0, end - reach)
         last = None
-        for c in self._scanner().found(self, text, lo, end + 1):
+        for c in (self.scanner or self._scanner()).found(self, text, lo, end + 1):
             if c.e > end:
                 break
             last = c
@@ -222,7 +218,6 @@ class Scanner:
         self._text: str | None = None
         self._bounds: list[int] = []    # segment k is text[bounds[k]:bounds[k + 1]]
         self._segs: list = []           # per segment: None (not scanned) or {set index: [Cue]}
-        self._lower: str | None = None  # the text in lower case, once asked for
 
     def candidates(self, word: str) -> tuple:
         """Every (set, phrase, stem, label) that may start at this word, best first per set.
@@ -276,9 +271,8 @@ class Scanner:
         segment), in order; segments are scanned on first use."""
         if text is not self._text:
             self._text = text
-            self._bounds = [0] + [m.end() for m in _BREAK.finditer(text)]
+            self._bounds = [0] + [i + 1 for i in breaks(text)]
             self._segs = [None] * len(self._bounds)
-            self._lower = None
         bounds, segs, si = self._bounds, self._segs, ps.index
         k0 = max(0, bisect_right(bounds, start) - 1)
         k1 = bisect_right(bounds, end - 1) - 1
@@ -303,19 +297,15 @@ class Scanner:
 
     def _hinted(self, ps: PhraseSet, text: str, start: int, end: int) -> list[int]:
         """The segments of text[start:end] where one of the set's words occurs (as a
-        substring, in any case): only they can hold its phrases."""
-        if self._lower is None:
-            low = text.lower()
-            self._lower = low if len(low) == len(text) else ""     # same offsets, else the regex
-        low, bounds, found = self._lower, self._bounds, set()
-        if low:
-            for word in ps.hint_words:
-                i = low.find(word, start, end)
-                while i >= 0:
-                    found.add(bisect_right(bounds, i) - 1)
-                    i = low.find(word, i + 1, end)
-        else:
-            found = {bisect_right(bounds, m.start()) - 1 for m in ps.hint().finditer(text, start, end)}
+        substring, in any case): only they can hold its phrases. Looked for in
+        prefilter.lowered(text), shared with the other stages: it keeps the offsets, and
+        lowers the characters of words (A-Z, Arabic, digits) as str.lower does."""
+        low, bounds, found = lowered(text), self._bounds, set()
+        for word in ps.hint_words:
+            i = low.find(word, start, end)
+            while i >= 0:
+                found.add(bisect_right(bounds, i) - 1)
+                i = low.find(word, i + 1, end)
         return sorted(found)
 
     def _scan(self, text: str, a: int, b: int) -> dict[int, list[Cue]]:
@@ -340,7 +330,12 @@ class Scanner:
             done: set | tuple = ()
             if multi:
                 done = set()
+                nxt = toks[i + 1][2] if i + 1 < n else ""
                 for si, phrase, stem, label in multi:
+                    # most phrases fail at their second word: that test first
+                    want = phrase[1]
+                    if nxt != want and not (stem and len(phrase) == 2 and nxt.startswith(want)):
+                        continue
                     if si in done or busy.get(si, 0) > i:
                         continue
                     # the rest of the phrase, word by word (a stem's last word may run on)

@@ -155,6 +155,7 @@ class _Words:
     window_of: re.Pattern   # "the 48 hrs of 10-12 November"
     small_gap: re.Pattern   # between a weekday and its date: "Tuesday, the 12th"
     cues: dict              # kind -> compiled end-anchored regex
+    any_cue: re.Pattern     # the since, until and range_from cues in one regex
     joins: dict             # range_to | since_to -> regex for the gap between two dates
     weak_until: frozenset
     year_cues: frozenset
@@ -220,6 +221,7 @@ def _words(langs: tuple[str, ...] = lexicon.LANGUAGES) -> _Words:
         small_gap=re.compile(r"[\s,،()\-]*(?:" + _alt(d["day_article"]) + r"\s+)?[\s,،()]*", re.I),
         conjunctions=re.compile(_alt(d["conjunctions"]) if d["conjunctions"] else r"(?!x)x"),
         cues=cues, joins=joins,
+        any_cue=re.compile(r"(?<!\w)(?:" + "|".join(_alt(d["cues"][k]) for k in _CUE_KINDS) + r")[\s,،]*$", re.I),
         weak_until=frozenset(lower(d["weak_until"])),
         year_cues=frozenset(lower(d["cues"]["year"])),
         month_cues=frozenset(lower(d["cues"]["month"])),
@@ -800,10 +802,16 @@ def _merge_day_names(text: str, atoms: list[_Atom], w: _Words) -> list[_Atom]:
     return out
 
 
+_CUE_KINDS = ("since", "until", "range_from")      # the first that fits is the cue
+
+
 def _cue(w: _Words, text: str, a: _Atom) -> tuple[str | None, str]:
-    """The cue word right before an atom: since, until, range_from, or None."""
+    """The cue word right before an atom: since, until, range_from, or None. Most atoms
+    have none, which one search of all the kinds at once tells."""
     lo = max(0, a.start - 30)
-    for kind in ("since", "until", "range_from"):
+    if not w.any_cue.search(text, lo, a.start):
+        return None, ""
+    for kind in _CUE_KINDS:
         m = w.cues[kind].search(text, lo, a.start)
         if m:
             return kind, _key(m.group(0).strip(" ,،"))

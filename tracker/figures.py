@@ -17,13 +17,9 @@ from datetime import date, timedelta
 
 from . import dates as dates_mod
 from . import numbers as numbers_mod
-from .cues import cues
+from .cues import breaks, cues
 from .normalize import Normalized
 
-# Sentence ends: . ! ? ؟ ؛ and line breaks; a dot between digits is a decimal point.
-# Written to begin with a character class, which lets `re` skip to the next candidate in
-# C: same matches as r"(?<!\d)\.|\.(?!\d)|[!?؟؛\n]+", many times faster.
-_SENTENCE_END = re.compile(r"[.!?؟؛\n](?:(?<=[!?؟؛\n])[!?؟؛\n]*|(?<!\d\.)|(?!\d))")
 _CLAUSE_STOP = re.compile(r"[.!?؟؛;:()\[\]\n\"]")
 _TOKEN = re.compile(r"[^\s.,،;:!?؟()\[\]\"]+")
 _CLAUSE = re.compile(r"[,،;:]")
@@ -73,13 +69,26 @@ class Candidate:
     end_date: date | None = None
 
 
+_RUN_END = "!?؟؛\n"          # a run of these ends one sentence
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans; a dot between digits (1.5 million) ends none."""
-    bounds, pos = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        bounds.append((pos, m.end()))
-        pos = m.end()
-    bounds.append((pos, len(text)))
+    r"""Sentence spans, ended by . ! ? ؟ ؛ and line breaks (the cue breaks); a dot between
+    digits (1.5 million) ends none. The same ends as r"(?<!\d)\.|\.(?!\d)|[!?؟؛\n]+"."""
+    bounds, pos, n = [], 0, len(text)
+    for i in breaks(text):
+        if i < pos:
+            continue                    # inside the run just taken
+        end = i + 1
+        if text[i] == ".":
+            if 0 < i and end < n and text[i - 1].isdecimal() and text[end].isdecimal():
+                continue
+        else:
+            while end < n and text[end] in _RUN_END:
+                end += 1
+        bounds.append((pos, end))
+        pos = end
+    bounds.append((pos, n))
     return [b for b in bounds if text[b[0]:b[1]].strip()]
 
 
@@ -446,29 +455,27 @@ def _since_word(text: str, cand: Candidate, m) -> bool:
     return c.since.any(text, lo, m.start)
 
 
-def _distance(cand: Candidate, start: int, end: int, own: bool = False) -> int:
-    """Characters between a cue and the candidate (with the list it ends, if any, unless
-    `own`: "300 were killed and 20,000 displaced" is no list)."""
-    left = cand.ev_start if own else cand.list_start
-    if end <= left:
-        return left - end
-    if start >= cand.ev_end:
-        return start - cand.ev_end
-    return 0
-
-
 def _nearest(phrases, text: str, cand: Candidate, lo: int, hi: int, own: bool = False,
              noun: bool = False) -> float:
     """Distance in characters from the candidate to the nearest phrase in [lo, hi).
 
-    The figure's own noun ("25 ألف نازح", "20,000 displaced") names what is counted, not
-    what happened, so it is skipped unless `noun`."""
-    hits = [m for m in phrases.search(text, lo, hi)
-            if noun or not (cand.ev_start <= m.start() and m.end() <= cand.ev_end)]
-    if phrases is cues().stock:
-        # "a batch comprising 2,000 people" (دفعة تضم): a group's make-up, not a stock
-        hits = [m for m in hits if not cues().group_words.any(text, max(0, m.start() - 25), m.start())]
-    return min((_distance(cand, m.start(), m.end(), own) for m in hits), default=float("inf"))
+    Counted from the list the candidate ends, if any, unless `own` ("300 were killed and
+    20,000 displaced" is no list). The figure's own noun ("25 ألف نازح", "20,000
+    displaced") names what is counted, not what happened, so it is skipped unless `noun`."""
+    c = cues()
+    stock = phrases is c.stock
+    left, right = (cand.ev_start if own else cand.list_start), cand.ev_end
+    best = float("inf")
+    for m in phrases.search(text, lo, hi):
+        s, e = m.s, m.e
+        if not noun and cand.ev_start <= s and e <= right:
+            continue
+        if stock and c.group_words.any(text, max(0, s - 25), s):
+            continue        # "a batch comprising 2,000 people" (دفعة تضم): a group's make-up
+        d = left - e if e <= left else s - right if s >= right else 0
+        if d < best:
+            best = d
+    return best
 
 
 def _increase(text: str, cand: Candidate) -> bool:

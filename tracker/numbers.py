@@ -19,6 +19,7 @@ the next such place first, since `re` skips in C to the characters of a class.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -43,6 +44,10 @@ class Number:
 
 _LETTER = r"[^\W\d_]"
 _GAP = r"[^\S\n]"          # spaces inside a line: a number never spans lines
+# A word's letters before a gap: possessive where `re` has it (3.11+), since a gap never
+# matches a letter; otherwise re backtracks letter by letter through every word that
+# starts like "الحادي عشر" (the article) before it fails.
+_WORD_THEN_GAP = _LETTER + ("++" if sys.version_info >= (3, 11) else "+") + _GAP + "+"
 _FULL = frozenset("htu")    # slots of a group: hundreds, tens, units
 
 
@@ -285,7 +290,7 @@ class _Grammar:
                     for w in lang.articles for v in _cased(w)]
         if lang.definite_article and lang.ten_words:
             tens = _alt({_lower(w) for w in lang.ten_words})
-            out += [(p + _lower(lang.definite_article), f"{L}+{_GAP}+(?:{tens})(?!{L})") for p in prefixes]
+            out += [(p + _lower(lang.definite_article), f"{_WORD_THEN_GAP}(?:{tens})(?!{L})") for p in prefixes]
         return out
 
     @staticmethod
@@ -309,7 +314,7 @@ class _Grammar:
         parts = []
         if lang.definite_article and lang.ten_words:
             parts.append(f"(?P<skip_{c}>{prefix}{re.escape(lang.definite_article)}"
-                         f"{L}+{_GAP}+(?:{_alt(lang.ten_words)})(?!{L}))")
+                         f"{_WORD_THEN_GAP}(?:{_alt(lang.ten_words)})(?!{L}))")
             firsts.append(lang.definite_article)
         parts.append(f"(?P<pre_{c}>{prefix})(?P<w_{c}>{word})(?!{L})")
         return "|".join(parts), firsts

@@ -159,10 +159,14 @@ def _chars(token: str) -> tuple[str, ...] | None:
 
 
 def _by_first_char(seqs) -> dict[str, set]:
-    """{first character (escaped) or unlistable first token: the rests of the sequences}.
+    """{first character (escaped) or unlistable one-character token: the rests of the
+    sequences}.
 
-    "x{0,1}y..." becomes "xy..." and "y..."; "[12]\\d" becomes "1\\d" and "2\\d". A
-    sequence whose every token may be empty cannot be split and must not be given.
+    "x{0,1}y..." becomes "xy..." and "y..."; "[12]\\d" becomes "1\\d" and "2\\d";
+    "\\d{1,4}" becomes "\\d" then "\\d{0,3}", so that every alternative of the
+    filter begins with one character, which `re` rules out by one test (a repeat it
+    would enter). A sequence whose every token may be empty cannot be split and must
+    not be given.
     """
     out: dict[str, set] = {}
 
@@ -173,17 +177,14 @@ def _by_first_char(seqs) -> dict[str, set]:
         if repeat:
             base = repeat.group(1)
             low, high = (int(x) if x else None for x in repeat.group(2)[1:-1].split(","))
-        chars = _chars(base)
-        if chars is None:
-            out.setdefault(tok, set()).add(rest)
-            return
         if low == 0:
             add(rest)
         if high is None or high > 1:
             top = "" if high is None else str(high - 1)
             rest = (f"{base}{{{max(low - 1, 0)},{top}}}",) + rest
-        for ch in chars:
-            out.setdefault(re.escape(ch), set()).add(rest)
+        chars = _chars(base)
+        for head in (base,) if chars is None else map(re.escape, chars):
+            out.setdefault(head, set()).add(rest)
 
     for toks in seqs:
         add(toks)
