@@ -27,7 +27,6 @@ from .render import format_period, format_value, safe
 if TYPE_CHECKING:   # rich is imported where output is drawn: it costs 60 ms of every start, --help too
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
 
 # --- shared bits ------------------------------------------------------------------------------
 
@@ -294,7 +293,6 @@ WIDE = {"report", "path", "evidence", "sources", "places", "cumulative", "distin
 def _table(headers: list[str], rows: Iterable[list], title: str | None = None) -> Table:
     """A rich table whose cells are plain text (never markup); long columns fold."""
     from rich.table import Table
-    from rich.text import Text
     from rich.text import Text
     table = Table(title=safe(title) if title else None)
     for header in headers:

@@ -24,7 +24,6 @@ from .render import format_period, format_value
 if TYPE_CHECKING:   # rich is imported where output is drawn: it costs 60 ms of every start, --help too
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
 
 JSON = typer.Option(False, "--json", help="Print one JSON value.")
 JSONL = typer.Option(False, "--jsonl", help="Print one JSON object per line.")
@@ -162,7 +161,6 @@ def print_reconcile(result: dict, console: Console, limit: int = 50) -> None:
 def _findings_table(rows: list[list], title: str) -> Table:
     """Like db_commands._table, but the numbers and evidence columns share the width."""
     from rich.table import Table
-    from rich.text import Text
     from rich.text import Text
     table = Table(title=Text(title))
     table.add_column("status", no_wrap=True)

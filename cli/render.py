@@ -13,7 +13,6 @@ from tracker.reader import visible
 
 if TYPE_CHECKING:   # rich is imported where output is drawn: it costs 60 ms of every start, --help too
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
 
@@ -39,7 +38,6 @@ def format_period(fig: dict) -> str:
 def print_extraction(doc: dict, text: str, console: Console | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
     console = console or Console()
     rep = doc["report"]
     title = safe(f"{rep.get('path')}  ")

@@ -147,11 +147,7 @@ class PhraseSet:
         return None
 
     def any(self, text: str, start: int = 0, end: int | None = None) -> bool:
-        end = len(text) if end is None else end
-        for c in (self.scanner or self._scanner()).found(self, text, start, end):
-            if c.s >= start and c.e <= end:
-                return True
-        return False
+        return self.first_in(text, start, end) is not None
 
     def at(self, text: str, pos: int, end: int | None = None) -> Cue | None:
         """The phrase starting at pos (after spaces), or None."""

@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import Callable
 
 from . import lexicon
 from .prefilter import lower_set, lowered, outside
@@ -252,10 +253,16 @@ class _Grammar:
             self.word = re.compile(outside(_LETTER) + _tailed_trie(
                 e for lang in self.langs.values() for e in self._start_words(lang)))
 
+    def searcher(self, text: str) -> Callable[[int], re.Match | None]:
+        """search(pos) over one text, asked again and again from later places (find_numbers):
+        `_Starts` keeps what it found between searches."""
+        return _Starts(self, text).search if self.word is not None else partial(self._jump_search, text)
+
     def search(self, text: str, pos: int) -> re.Match | None:
         """`self.start.search(text, pos)`, the same match, found faster."""
-        if self.word is not None:
-            return _Starts(self, text).search(pos)
+        return self.searcher(text)(pos)
+
+    def _jump_search(self, text: str, pos: int) -> re.Match | None:
         m = self.start.match(text, pos)
         if m is not None:
             return m
@@ -623,7 +630,7 @@ def find_numbers(text: str, lang: str | None = None) -> list[Number]:
     g = _grammar((lang,) if lang else lexicon.LANGUAGES)
     out: list[Number] = []
     pos, n = 0, len(text)
-    search = _Starts(g, text).search if g.word is not None else (lambda at: g.search(text, at))
+    search = g.searcher(text)
     while pos < n:
         m = search(pos)
         if m is None:

@@ -231,7 +231,7 @@ def load_figures(db: sqlite_utils.Database, since: date | None = None, until: da
            f'f.start, f."end", f.origin, f.destination, {review} FROM {source} f')
     if where:
         sql += " WHERE " + " AND ".join(where)
-    spans, places, days = _intervals(tolerance), _Places(), _days(db)
+    spans, places, days = _intervals(tolerance), _Memo(place_key), _days(db)
     # Each distinct word (kind, category, qualifier, date, place) is kept once: a million
     # figures repeat a few thousand, and half the memory (so half the cache misses) goes.
     one = {}.setdefault
@@ -267,29 +267,23 @@ def fill_evidence(db: sqlite_utils.Database, sources: Iterable[dict], chunk: int
                 src["evidence"] = text
 
 
-class _days(dict):
-    """Date string -> day number as SQLite reads it (`_JDAY`), asked once per distinct string:
-    a million figures have a few thousand dates, and SQLite's reading (which accepts more than
-    date.fromisoformat) stays the one used for reports' days too."""
+class _Memo(dict):
+    """fn(key), worked out once per distinct key (None stays None): a million figures
+    repeat a few thousand dates and place names."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, fn: Callable):
         super().__init__({None: None})
-        self.db = db
+        self.fn = fn
 
-    def __missing__(self, iso: str) -> int | None:
-        day = self[iso] = self.db.execute(f"SELECT {_JDAY.format('?')}", [iso]).fetchone()[0]
-        return day
+    def __missing__(self, key):
+        value = self[key] = self.fn(key)
+        return value
 
 
-class _Places(dict):
-    """Place name -> `place_key`, reduced once per distinct name."""
-
-    def __init__(self):
-        super().__init__({None: None})
-
-    def __missing__(self, place: str) -> str | None:
-        key = self[place] = place_key(place)
-        return key
+def _days(db: sqlite_utils.Database) -> _Memo:
+    """Date string -> day number as SQLite reads it (`_JDAY`): SQLite's reading (which
+    accepts more than date.fromisoformat) stays the one used for reports' days too."""
+    return _Memo(lambda iso: db.execute(f"SELECT {_JDAY.format('?')}", [iso]).fetchone()[0])
 
 
 # Day numbers computed by SQLite (whole Julian days): only their differences matter.
@@ -730,11 +724,12 @@ _highs = attrgetter("bhi")
 
 
 class _ByStart:
-    """Counted batch events of one category, sorted by start day, with running sums, so that
-    the batches inside a period are summed by two bisections, not by a scan."""
+    """Counted batch events of one category (`_counted_batches`: whole periods), sorted by
+    start day, with running sums, so that the batches inside a period are summed by two
+    bisections, not by a scan."""
 
     def __init__(self, batches: Iterable[Event]):
-        self.items = items = sorted((b for b in batches if b.s is not None and b.e is not None), key=_start)
+        self.items = items = sorted(batches, key=_start)
         self.starts = list(map(_start, items))
         # running sums, added left to right as a plain loop would (same floats)
         self.values = list(accumulate(map(_values, items), initial=0))
