@@ -506,6 +506,32 @@ def test_grouping_and_checks_split_between_two_processes_give_the_same_result(mo
     assert sum(c["counts"]["conflict"] for c in want) > 0
 
 
+def test_checks_are_split_in_two_of_about_equal_time_windows_with_cumulative():
+    first, second = rec.split_checks(list(rec.CHECKS))
+    assert sorted(first + second) == sorted(rec.CHECKS)
+    side = first if "windows" in first else second
+    assert side[side.index("windows") + 1] == "cumulative"     # they share the batch sums
+    weight = [sum(rec._WINDOWS_AND_CUMULATIVE if n == "windows" else 0 if n == "cumulative" else rec._CHECK_COSTS[n]
+                  for n in half) for half in (first, second)]
+    assert abs(weight[0] - weight[1]) <= min(rec._CHECK_COSTS.values())
+    assert rec.split_checks(["cumulative", "stocks"]) in ((["stocks"], ["cumulative"]), (["cumulative"], ["stocks"]))
+    assert rec.split_checks(["sources"]) == (["sources"], [])
+
+
+def test_objects_made_while_the_collector_was_paused_are_not_walked_when_it_resumes():
+    import gc
+    assert gc.isenabled()
+    with rec._gc_paused():
+        assert not gc.isenabled()
+        kept = [[n] for n in range(50_000)]        # tracked objects, made meanwhile
+        assert len(gc.get_objects(0)) > 50_000    # in the youngest generation: the next collection walks them
+    assert gc.isenabled()
+    assert gc.is_tracked(kept[0]) and gc.get_count()[0] < 1000
+    young = {id(x) for x in gc.get_objects(0)}
+    assert len(young) < 1000 and id(kept[0]) not in young and id(kept[-1]) not in young
+    assert any(x is kept[0] for x in gc.get_objects(2))                  # the oldest: still looked at in full
+
+
 def test_reconcile_reads_the_evidence_words_of_the_figures_it_cites(wadi, monkeypatch):
     stored = {r["id"]: r["evidence_text"] for r in wadi.query("SELECT id, evidence_text FROM figures")}
     monkeypatch.setattr(rec, "FORK_AT", 0)
