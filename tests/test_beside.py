@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tracker.beside import beside, can_fork, halves
+from tracker.beside import beside, can_fork, forked, halves
 
 
 def test_halves_balance_the_costs_and_keep_the_given_order():
@@ -33,3 +33,24 @@ def test_an_error_in_the_forked_half_is_raised_here():
         raise ValueError("bad half")
     with pytest.raises(ValueError, match="bad half"):
         beside(fails, lambda: {})
+
+
+def test_a_forked_job_runs_while_the_block_does_and_its_result_is_waited_for_when_asked(tmp_path):
+    started = tmp_path / "started"
+
+    def there():
+        started.write_text(str(os.getpid()))
+        return {"pid": os.getpid()}
+    with forked(there) as result:
+        if can_fork():
+            import time
+            for _ in range(200):                 # it runs before anyone asks for its result
+                if started.exists():
+                    break
+                time.sleep(0.01)
+            assert started.exists()
+        got = result()
+    assert (got["pid"] != os.getpid()) == can_fork()
+    assert int(started.read_text()) == got["pid"]
+    with forked(there, jobs=1) as result:
+        assert result() == {"pid": os.getpid()}

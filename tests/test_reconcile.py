@@ -484,6 +484,96 @@ def test_the_fast_grouping_chooses_the_leaders_the_plain_one_does(seed):
         assert len(got) < len(rows) - 50          # the series does merge figures
 
 
+def _stored(rows: list[dict], path) -> "store.sqlite_utils.Database":
+    """`rows` (as figures_from_rows takes them) in a database file, bypassing the extractor."""
+    db = store.open_db(path)
+    reports = {r["report"]: r.get("published") for r in rows}
+    db["reports"].insert_all([{"id": rid, "path": f"{rid}.txt", "published": day, "publisher": "P"}
+                              for rid, day in reports.items()])
+    db["figures"].insert_all([{"id": r["id"], "report_id": r["report"], "idx": r["id"], "parent_id": r.get("parent"),
+                               "kind": r["kind"], "category": r["category"], "value": r["value"], "high": r.get("high"),
+                               "qualifier": r["qualifier"], "start": r["start"], "end": r["end"],
+                               "origin": r.get("origin"), "destination": r.get("destination")} for r in rows])
+    return db
+
+
+def _one_date_per_report(rows: list[dict]) -> list[dict]:
+    """The random rows give each figure its own publication date; a stored report has one."""
+    first: dict = {}
+    return [{**r, "published": first.setdefault(r["report"], r["published"])} for r in rows]
+
+
+def _shape(evs: list) -> list:
+    return [(ev.id, [m.id for m in ev.members], ev.parent and ev.parent.id, ev.value) for ev in evs]
+
+
+def test_the_events_do_not_depend_on_the_order_figures_are_read_in():
+    rows = _one_date_per_report(_random_rows(3))
+    want = _shape(rec.group(rec.figures_from_rows(rows)))
+    assert _shape(rec.group(rec.figures_from_rows(rows[::-1]))) == want
+    import random
+    random.Random(1).shuffle(rows)
+    assert _shape(rec.group(rec.figures_from_rows(rows))) == want
+
+
+def test_another_process_joins_most_runs_while_this_one_reads(tmp_path, monkeypatch):
+    rows = _one_date_per_report(_random_rows(1))
+    db = _stored(rows, tmp_path / "r.db")
+    serial = rec.grouped(db)                                   # jobs=1: read and joined here
+    assert _shape(serial) == _shape(rec.group(rec.figures_from_rows(rows)))
+    monkeypatch.setattr(rec, "FORK_AT", 100)
+    pairs = rec._pairs_elsewhere(db, None, None)
+    counts = {(k, c): n for k, c, n in db.execute("SELECT kind, category, count(*) FROM figures GROUP BY 1, 2")}
+    assert pairs and sum(counts[p] for p in pairs) <= rec.ELSEWHERE * len(rows)
+    assert sum(counts[p] for p in pairs) > len(rows) / 2 and max(counts, key=counts.get) in pairs
+    taken = []
+    real = rec._take_leaders
+
+    def spy(figs, away, there, *args):
+        taken.append((len(away), there["read"] == rec._fingerprint([figs[i] for i in away]), len(there["leaders"])))
+        return real(figs, away, there, *args)
+    monkeypatch.setattr(rec, "_take_leaders", spy)
+    assert _shape(rec.grouped(db, jobs=2)) == _shape(serial)
+    assert rec.can_fork() and len(taken) == 1
+    away, same_read, joined = taken[0]
+    assert away == sum(counts[p] for p in pairs) - sum(1 for r in rows if r.get("parent") and (r["kind"], r["category"]) in pairs)
+    assert same_read and joined > 20
+    since = date(2019, 3, 4)
+    assert _shape(rec.grouped(db, since, jobs=2)) == _shape(rec.grouped(db, since))
+    monkeypatch.setattr(rec, "FORK_AT", 10_000)                # too few figures to fork for
+    taken.clear()
+    assert _shape(rec.grouped(db, jobs=2)) == _shape(serial) and not taken
+
+
+def test_if_the_two_reads_differ_the_figures_are_joined_here(tmp_path, monkeypatch):
+    rows = _random_rows(2)
+    db = _stored(rows, tmp_path / "r.db")
+    want = _shape(rec.grouped(db))
+    monkeypatch.setattr(rec, "FORK_AT", 100)
+    real = rec._join_elsewhere
+
+    def changed_meanwhile(*args):
+        got = real(*args)
+        count, ids, values = got["read"]
+        return {"leaders": {}, "read": (count, ids, values + 1)}      # a value was corrected in between
+    monkeypatch.setattr(rec, "_join_elsewhere", changed_meanwhile)
+    assert _shape(rec.grouped(db, jobs=2)) == want
+    monkeypatch.setattr(rec, "_join_elsewhere", lambda *args: {"leaders": None, "read": real(*args)["read"]})
+    assert _shape(rec.grouped(db, jobs=2)) == want                   # ids repeated there
+
+
+def test_a_database_with_uncommitted_changes_is_not_read_by_another_process(tmp_path):
+    db = _stored(_random_rows(0)[:50], tmp_path / "r.db")
+    assert rec._file(db) == str(tmp_path / "r.db")
+    db.execute("BEGIN")
+    db.execute("UPDATE figures SET value = value + 1 WHERE id = 1")
+    assert db.conn.in_transaction and rec._file(db) is None            # another connection would not see it
+    db.conn.commit()
+    assert rec._file(db) == str(tmp_path / "r.db")
+    import sqlite_utils
+    assert rec._file(sqlite_utils.Database(memory=True)) is None
+
+
 def test_grouping_and_checks_split_between_two_processes_give_the_same_result(monkeypatch):
     rows = _random_rows(0)
     serial = rec.group(rec.figures_from_rows(rows))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 _THERE: Callable[[], dict] | None = None      # what the forked copy runs (inherited, not pickled)
 
@@ -34,10 +35,19 @@ def can_fork() -> bool:
 def beside(there: Callable[[], dict], here: Callable[[], dict], jobs: int = 2) -> dict:
     """here() in this process while a forked copy runs there(); their dicts merged (here's
     keys first). An error in either is raised here."""
-    if jobs < 2 or not can_fork():
+    with forked(there, jobs) as result:
         out = here()
-        out.update(there())
-        return out
+        out.update(result())
+    return out
+
+
+@contextmanager
+def forked(there: Callable[[], dict], jobs: int = 2) -> Iterator[Callable[[], dict]]:
+    """there() started in a forked copy of this process; the block gets a function that
+    waits for its dict. Without fork, or with `jobs` 1, that function runs there() here."""
+    if jobs < 2 or not can_fork():
+        yield there
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -46,11 +56,10 @@ def beside(there: Callable[[], dict], here: Callable[[], dict], jobs: int = 2) -
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             future = pool.submit(_run_there)      # the fork happens here, with _THERE set
-            out = here()
-            out.update(future.result())
+            _THERE = None
+            yield future.result
     finally:
         _THERE = None
-    return out
 
 
 def _run_there() -> dict:

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .beside import beside, halves
+from .beside import beside, can_fork, forked, halves
 from .display import number, stated as display_stated
 from .queries import _ratio, interval, overlapping
 from .store import CATEGORIES, KINDS
@@ -213,9 +213,10 @@ def figures_from_rows(rows: Iterable[dict], tolerance: float = TOLERANCE) -> lis
 
 
 def load_figures(db: sqlite_utils.Database, since: date | None = None, until: date | None = None,
-                 tolerance: float = TOLERANCE) -> list[Fig]:
+                 tolerance: float = TOLERANCE, roots: Iterable[tuple[str, str]] | None = None) -> list[Fig]:
     """Effective figures (reviews applied) whose period overlaps [since, until]; undated
-    figures only when neither is given (the same rule as `queries.figures`).
+    figures only when neither is given (the same rule as `queries.figures`). With `roots`,
+    only the figures without a parent of those (kind, category) pairs (see `grouped`).
 
     Their evidence words are left out (None): `fill_evidence` reads them for the figures
     a result cites. Read with every figure, they were half the load's time and memory."""
@@ -224,26 +225,35 @@ def load_figures(db: sqlite_utils.Database, since: date | None = None, until: da
             f"SELECT id, published, publisher, path, {_JDAY.format('published')} FROM reports"):
         reports[rid] = Report(rid, published, publisher, path, day)
     where, params = overlapping(since, until)
+    if roots is not None:       # (+: not through the parent index, which would read every row again)
+        where.append("+f.parent_id IS NULL AND f.kind || char(31) || f.category IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps([f"{kind}\x1f{category}" for kind, category in roots]))
     # Without reviews the view is the table; reading the table saves a look-up per figure.
     reviewed = db.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is not None
     source, review = ("effective_figures", "f.review") if reviewed else ("figures", "NULL")
-    sql = ("SELECT f.id, f.report_id, f.idx, f.parent_id, f.kind, f.category, f.value, f.high, f.qualifier, "
-           f'f.start, f."end", f.origin, f.destination, {review} FROM {source} f')
+    # The words come three to a column (JSON arrays): one string to make per row instead of
+    # three, and one look-up of what each distinct array stands for.
+    sql = ("SELECT f.id, f.report_id, f.idx, f.parent_id, f.value, f.high, json_array(f.kind, f.category, "
+           'f.qualifier), json_array(f.start, f."end"), json_array(f.origin, f.destination), '
+           f"{review} FROM {source} f")
     if where:
         sql += " WHERE " + " AND ".join(where)
     spans, places, days = _intervals(tolerance), _Memo(place_key), _days(db)
     # Each distinct word (kind, category, qualifier, date, place) is kept once: a million
     # figures repeat a few thousand, and half the memory (so half the cache misses) goes.
     one = {}.setdefault
+    what = _Memo(lambda words: tuple(one(w, w) for w in json.loads(words)))
+    when = _Memo(lambda words: (*what[words], *map(days.__getitem__, what[words])))
+    where_ = _Memo(lambda words: (*what[words], *map(places.__getitem__, what[words])))
     figs = []
     append = figs.append
-    for row in db.execute(sql, params):        # intervals, place keys and days made here: one pass
-        start, end, origin, destination = row[9], row[10], row[11], row[12]
-        rep = reports[row[1]]
-        append(Fig(row[0], rep.id, row[2], row[3], one(row[4], row[4]), one(row[5], row[5]), row[6], row[7],
-                   one(row[8], row[8]), one(start, start), one(end, end), one(origin, origin),
-                   one(destination, destination), None, row[13], rep, days[start], days[end],
-                   *spans(row[8], row[6], row[7]), places[origin], places[destination]))
+    for fid, rid, idx, parent, value, high, kinds, dates, ends, review in db.execute(sql, params):
+        kind, category, qualifier = what[kinds]
+        start, end, s, e = when[dates]
+        origin, destination, po, pd = where_[ends]
+        rep = reports[rid]
+        append(Fig(fid, rep.id, idx, parent, kind, category, value, high, qualifier, start, end, origin,
+                   destination, None, review, rep, s, e, *spans(qualifier, value, high), po, pd))
     return figs
 
 
@@ -430,41 +440,146 @@ def _depths(figs: list[Fig], pos: dict[int, int]) -> list[int]:
     return depth
 
 
-def group(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1) -> list[Event]:
+def group(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1,
+          elsewhere: tuple[frozenset, Callable[[], dict]] | None = None) -> list[Event]:
     """Group figures (with intervals) into events, numbered in date order from 1; parents are
     grouped before their parts.
 
-    Figures are taken in order of (kind, category, parent event, start day, value); each
-    joins the first event whose first figure (its leader) states the same fact, with a
-    start on the same day or the day before and an end at most a day away, else starts an
-    event. Comparing with leaders, not with every member, keeps chains of near values
-    (400, ~440, ~484...) from merging into one.
+    Figures are taken in order of (kind, category, parent event, start day, value, figure
+    id); each joins the first event whose first figure (its leader) states the same fact,
+    with a start on the same day or the day before and an end at most a day away, else
+    starts an event. Comparing with leaders, not with every member, keeps chains of near
+    values (400, ~440, ~484...) from merging into one.
 
     Runs of one (kind, category, parent) are independent: with `jobs` 2 or more and many
-    figures, a forked process joins about half of them (`tracker.beside`)."""
+    figures, a forked process joins about half of them (`tracker.beside`). `elsewhere`
+    is (pairs, result) from `grouped`: the figures without a parent of those (kind,
+    category) pairs were joined by another process, and result() gives its leaders."""
     pos = {f.id: i for i, f in enumerate(figs)}
     depth = _depths(figs, pos)
     leader = list(range(len(figs)))              # position of the leader of each figure's event
-    for level in sorted(set(depth)):
-        def parent_key(f: Fig) -> int:
-            if f.parent is None:
-                return -1
-            return leader[pos[f.parent]] if f.parent in pos else -2 - f.parent
-        items = [(f.kind, f.category, -1 if f.parent is None else parent_key(f), _NONE if f.s is None else f.s,
-                  f.value, i)
-                 for i, f in enumerate(figs) if depth[i] == level and (f.s is not None or f.e is not None)]
-        items.sort()
-        runs = [list(run) for _, run in groupby(items, key=_GROUP)]    # sorted: each run is done alone
-        if jobs > 1 and len(items) >= FORK_AT and len(runs) > 1:
-            mine, theirs = halves({n: len(run) for n, run in enumerate(runs)})
-            joined = beside(partial(_join_runs, figs, [runs[n] for n in theirs], leader, tolerance),
-                            partial(_join_runs, figs, [runs[n] for n in mine], leader, tolerance))
-            for i, first in joined.items():
-                leader[i] = first
-        else:
-            for run in runs:
-                _join(figs, run, leader, tolerance)
+    away: list[int] = []
+    if elsewhere is not None:
+        pairs = elsewhere[0]
+        away = [i for i, f in enumerate(figs) if f.parent is None and (f.kind, f.category) in pairs]
+        for i in away:
+            depth[i] = -1                          # joined there: no level here
+        jobs = 1                                   # (the other process is busy)
+    for level in sorted(set(depth) - {-1}):
+        if level == 1 and away:                    # parts need their parents' events
+            _take_leaders(figs, away, elsewhere[1](), leader, pos, tolerance)
+            away = []
+        _join_level(figs, [i for i, d in enumerate(depth) if d == level], leader, pos, tolerance, jobs)
+    if away:
+        _take_leaders(figs, away, elsewhere[1](), leader, pos, tolerance)
     return _events(figs, leader, pos)
+
+
+def _join_level(figs: list[Fig], some: list[int], leader: list[int], pos: dict[int, int], tolerance: float,
+                jobs: int = 1) -> None:
+    """Set the leaders of the figures at positions `some`, all at one depth under parents
+    (so their parents' leaders are known)."""
+    def parent_key(f: Fig) -> int:
+        if f.parent is None:
+            return -1
+        return leader[pos[f.parent]] if f.parent in pos else -2 - f.parent
+    items = [(f.kind, f.category, -1 if f.parent is None else parent_key(f), _NONE if f.s is None else f.s,
+              f.value, f.id, i)
+             for i, f in zip(some, map(figs.__getitem__, some)) if f.s is not None or f.e is not None]
+    items.sort()
+    runs = [list(run) for _, run in groupby(items, key=_GROUP)]    # sorted: each run is done alone
+    if jobs > 1 and len(items) >= FORK_AT and len(runs) > 1:
+        mine, theirs = halves({n: len(run) for n, run in enumerate(runs)})
+        joined = beside(partial(_join_runs, figs, [runs[n] for n in theirs], leader, tolerance),
+                        partial(_join_runs, figs, [runs[n] for n in mine], leader, tolerance))
+        for i, first in joined.items():
+            leader[i] = first
+    else:
+        for run in runs:
+            _join(figs, run, leader, tolerance)
+
+
+def _take_leaders(figs: list[Fig], away: list[int], there: dict, leader: list[int], pos: dict[int, int],
+                  tolerance: float) -> None:
+    """The leaders another process found for the figures at positions `away`
+    (`_join_elsewhere`), if it read the same figures; else they are joined here."""
+    if there["leaders"] is None or there["read"] != _fingerprint([figs[i] for i in away]):
+        _join_level(figs, away, leader, pos, tolerance)   # (the database changed between the two reads)
+        return
+    for fid, lid in there["leaders"].items():
+        leader[pos[fid]] = pos[lid]
+
+
+def _fingerprint(figs: list[Fig]) -> tuple:
+    """What tells two reads of the same figures apart: how many, their ids, their values."""
+    return len(figs), sum(f.id for f in figs), math.fsum(f.value for f in figs)
+
+
+def grouped(db: sqlite_utils.Database, since: date | None = None, until: date | None = None,
+            tolerance: float = TOLERANCE, jobs: int = 1) -> list[Event]:
+    """group(load_figures(...)): the events of [since, until].
+
+    With `jobs` 2 or more and many figures in a database file, a forked process reads the
+    figures without a parent of most (kind, category) pairs and joins them, while this one
+    reads every figure: most of the joining is done by the time the reading is. (Reading
+    is a third of the time at 1M figures, and only one process can hold the figures the
+    checks need.) The split leaves the events as they are: runs are joined alone, in an
+    order of their own (ties by figure id, not by the order rows are read)."""
+    path = _file(db) if jobs > 1 else None
+    pairs = _pairs_elsewhere(db, since, until) if path else None
+    if not pairs or not can_fork():
+        return group(load_figures(db, since, until, tolerance), tolerance, jobs)
+    with forked(partial(_join_elsewhere, path, since, until, tolerance, pairs)) as result:
+        return group(load_figures(db, since, until, tolerance), tolerance, jobs, elsewhere=(pairs, result))
+
+
+ELSEWHERE = 0.7     # the share of the figures the other process reads and joins (it reads no others)
+
+
+def _file(db: sqlite_utils.Database) -> str | None:
+    """The database's file, if another process can read what this one sees (not in memory,
+    no uncommitted changes)."""
+    if db.conn.in_transaction:
+        return None
+    found = [row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"]
+    return found[0] if found and found[0] else None
+
+
+def _pairs_elsewhere(db: sqlite_utils.Database, since: date | None, until: date | None) -> frozenset | None:
+    """The (kind, category) pairs the other process joins: the largest first, while they add
+    up to at most ELSEWHERE of the figures (counted in an index); None below FORK_AT."""
+    where, params = overlapping(since, until)
+    sql = "SELECT kind, category, count(*) FROM figures f" + (" WHERE " + " AND ".join(where) if where else "") \
+        + " GROUP BY kind, category"
+    counts = sorted(((n, kind, category) for kind, category, n in db.execute(sql, params)), reverse=True)
+    total = sum(n for n, _, _ in counts)
+    if total < FORK_AT:
+        return None
+    chosen, taken = [], 0
+    for n, kind, category in counts:
+        if taken + n <= ELSEWHERE * total:
+            chosen.append((kind, category))
+            taken += n
+    return frozenset(chosen) or None
+
+
+def _join_elsewhere(path: str, since: date | None, until: date | None, tolerance: float,
+                    pairs: frozenset) -> dict:
+    """(In the forked process of `grouped`.) Read the figures without a parent of `pairs`
+    through a connection of its own, and join them: {"leaders": {figure id: its leader's id}
+    for those that joined an event (None if ids repeat), "read": their `_fingerprint`}."""
+    import sqlite3
+    from pathlib import Path
+
+    import sqlite_utils
+
+    db = sqlite_utils.Database(sqlite3.connect(Path(path).as_uri() + "?mode=ro", uri=True))
+    figs = load_figures(db, since, until, tolerance, roots=pairs)
+    pos = {f.id: i for i, f in enumerate(figs)}
+    leader = list(range(len(figs)))
+    _join_level(figs, list(range(len(figs))), leader, pos, tolerance)
+    leaders = {figs[i].id: figs[j].id for i, j in enumerate(leader) if i != j} if len(pos) == len(figs) else None
+    return {"leaders": leaders, "read": _fingerprint(figs)}
 
 
 def _join_runs(figs: list[Fig], runs: list[list[tuple]], leader: list[int], tolerance: float) -> dict[int, int]:
@@ -491,7 +606,7 @@ def _join(figs: list[Fig], run: Iterable[tuple], leader: list[int], tolerance: f
     spread = (1 + tolerance) / max(1e-9, 1 - tolerance)
     grow, shrink = (1 + tolerance) * (1 + 1e-9), (1 - tolerance) * (1 - 1e-9)   # (a hair wider for rounding)
     buckets: dict[int, tuple[list, list, list]] = {}   # start * _DAYS + end -> (values, positions, wide)
-    for _, _, _, s, value, i in run:
+    for _, _, _, s, value, _, i in run:
         f = figs[i]
         key = s * _DAYS + (_NONE if f.e is None else f.e)
         low, up = value / spread, value * spread
@@ -635,7 +750,7 @@ def events(db: sqlite_utils.Database, since: date | None = None, until: date | N
      origin, destination, parent (event), reports, publishers, sources: [figure...]}."""
     cats = set(categories)
     with _gc_paused():
-        evs = group(load_figures(db, since, until, tolerance), tolerance, jobs)
+        evs = grouped(db, since, until, tolerance, jobs)
         out = [event_dict(ev) for ev in evs if not cats or ev.category in cats]
         fill_evidence(db, (src for ev in out for src in ev["sources"]))
     return out
@@ -1167,7 +1282,7 @@ def reconcile(db: sqlite_utils.Database, since: date | None = None, until: date 
     if unknown:
         raise ValueError(f"unknown check {sorted(unknown)[0]!r}; expected one of {', '.join(CHECKS)}")
     with _gc_paused():
-        evs = group(load_figures(db, since, until, tolerance), tolerance, jobs)
+        evs = grouped(db, since, until, tolerance, jobs)
         warnings = load_warnings(db, since, until) if not checks or "dates" in checks else []
         results = run_checks(evs, warnings, checks, categories, limit, jobs, lazy)
         if lazy:
