@@ -199,6 +199,12 @@ def test_dates_after_publication_and_start_after_end():
                             row(3, "c", 200, "2019-03-01")])
     assert [(f["status"], f["evidence"][0]["sources"][0]["figure"]) for f in found] == [("conflict", 1), ("conflict", 2)]
     assert "after its end" in found[0]["message"] and "after the report was published" in found[1]["message"]
+    rows = [row(1, "a", 400, "2019-03-05", "2019-03-01"), row(4, "d", 100, "2019-02-01"),
+            {**row(2, "b", 300, "2019-03-09"), "published": "2019-03-08"}]
+    evs = rec.group(rec.figures_from_rows(rows))
+    event_of = {m.id: ev.id for ev in evs for m in ev.members}
+    assert event_of == {4: 1, 1: 2, 2: 3}
+    assert [f["evidence"][0]["events"] for f in rec.check_dates(evs)] == [[2], [3]]   # each cites its figure's event
 
 
 def test_a_rise_without_batches_is_a_gap_and_batches_beyond_it_a_conflict():
