@@ -535,9 +535,10 @@ def test_another_process_joins_most_runs_while_this_one_reads(tmp_path, monkeypa
     taken = []
     real = rec._take_leaders
 
-    def spy(figs, away, there, *args):
+    def spy(figs, away, result, *args):
+        there = result()
         taken.append((len(away), there["read"] == rec._fingerprint([figs[i] for i in away]), len(there["leaders"])))
-        return real(figs, away, there, *args)
+        return real(figs, away, lambda: there, *args)
     monkeypatch.setattr(rec, "_take_leaders", spy)
     assert _shape(rec.grouped(db, jobs=2)) == _shape(serial)
     assert rec.can_fork() and len(taken) == 1
@@ -566,6 +567,11 @@ def test_if_the_two_reads_differ_the_figures_are_joined_here(tmp_path, monkeypat
     assert _shape(rec.grouped(db, jobs=2)) == want
     monkeypatch.setattr(rec, "_join_elsewhere", lambda *args: {"leaders": None, "read": real(*args)["read"]})
     assert _shape(rec.grouped(db, jobs=2)) == want                   # ids repeated there
+
+    def fails(*args):
+        raise OSError("cannot open the database")
+    monkeypatch.setattr(rec, "_join_elsewhere", fails)
+    assert _shape(rec.grouped(db, jobs=2)) == want                   # that process failed: all done here
 
 
 def test_a_database_with_uncommitted_changes_is_not_read_by_another_process(tmp_path):

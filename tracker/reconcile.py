@@ -242,15 +242,15 @@ def load_figures(db: sqlite_utils.Database, since: date | None = None, until: da
     # Each distinct word (kind, category, qualifier, date, place) is kept once: a million
     # figures repeat a few thousand, and half the memory (so half the cache misses) goes.
     one = {}.setdefault
-    what = _Memo(lambda words: tuple(one(w, w) for w in json.loads(words)))
-    when = _Memo(lambda words: (*what[words], *map(days.__getitem__, what[words])))
-    where_ = _Memo(lambda words: (*what[words], *map(places.__getitem__, what[words])))
+    words = _Memo(lambda array: tuple(one(w, w) for w in json.loads(array)))
+    with_days = _Memo(lambda array: (*words[array], *map(days.__getitem__, words[array])))
+    with_keys = _Memo(lambda array: (*words[array], *map(places.__getitem__, words[array])))
     figs = []
     append = figs.append
-    for fid, rid, idx, parent, value, high, kinds, dates, ends, review in db.execute(sql, params):
-        kind, category, qualifier = what[kinds]
-        start, end, s, e = when[dates]
-        origin, destination, po, pd = where_[ends]
+    for fid, rid, idx, parent, value, high, what, when, where_, review in db.execute(sql, params):
+        kind, category, qualifier = words[what]
+        start, end, s, e = with_days[when]
+        origin, destination, po, pd = with_keys[where_]
         rep = reports[rid]
         append(Fig(fid, rep.id, idx, parent, kind, category, value, high, qualifier, start, end, origin,
                    destination, None, review, rep, s, e, *spans(qualifier, value, high), po, pd))
@@ -469,11 +469,11 @@ def group(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1,
         jobs = 1                                   # (the other process is busy)
     for level in sorted(set(depth) - {-1}):
         if level == 1 and away:                    # parts need their parents' events
-            _take_leaders(figs, away, elsewhere[1](), leader, pos, tolerance)
+            _take_leaders(figs, away, elsewhere[1], leader, pos, tolerance)
             away = []
         _join_level(figs, [i for i, d in enumerate(depth) if d == level], leader, pos, tolerance, jobs)
     if away:
-        _take_leaders(figs, away, elsewhere[1](), leader, pos, tolerance)
+        _take_leaders(figs, away, elsewhere[1], leader, pos, tolerance)
     return _events(figs, leader, pos)
 
 
@@ -501,12 +501,17 @@ def _join_level(figs: list[Fig], some: list[int], leader: list[int], pos: dict[i
             _join(figs, run, leader, tolerance)
 
 
-def _take_leaders(figs: list[Fig], away: list[int], there: dict, leader: list[int], pos: dict[int, int],
-                  tolerance: float) -> None:
+def _take_leaders(figs: list[Fig], away: list[int], result: Callable[[], dict], leader: list[int],
+                  pos: dict[int, int], tolerance: float) -> None:
     """The leaders another process found for the figures at positions `away`
-    (`_join_elsewhere`), if it read the same figures; else they are joined here."""
+    (`_join_elsewhere`), if it read the same figures; else (the database changed between
+    the two reads, or that process failed) they are joined here."""
+    try:
+        there = result()
+    except Exception:                  # (a process killed, a file it could not open: the work is done here)
+        there = {"leaders": None}
     if there["leaders"] is None or there["read"] != _fingerprint([figs[i] for i in away]):
-        _join_level(figs, away, leader, pos, tolerance)   # (the database changed between the two reads)
+        _join_level(figs, away, leader, pos, tolerance)
         return
     for fid, lid in there["leaders"].items():
         leader[pos[fid]] = pos[lid]
@@ -535,9 +540,9 @@ def grouped(db: sqlite_utils.Database, since: date | None = None, until: date | 
         return group(load_figures(db, since, until, tolerance), tolerance, jobs, elsewhere=(pairs, result))
 
 
-# The share of the figures the other process reads and joins (it reads no others). It reads
-# them more slowly than this one reads all of them, side by side: at 0.7 it was still joining
-# when this one was done (1M figures), at 0.5 this one was.
+# The share of the figures the other process reads and joins (it reads no others). Side by
+# side, it reads them more slowly than this one reads all of them: at 0.7 this one waited
+# for it (1M figures), at 0.5 it waited for this one.
 ELSEWHERE = 0.6
 
 
