@@ -574,6 +574,30 @@ def test_if_the_two_reads_differ_the_figures_are_joined_here(tmp_path, monkeypat
     assert _shape(rec.grouped(db, jobs=2)) == want                   # that process failed: all done here
 
 
+def test_a_large_table_is_reconciled_in_a_process_that_sends_back_only_the_result(tmp_path, monkeypatch):
+    import os
+    db = _stored(_one_date_per_report(_random_rows(4)), tmp_path / "r.db")
+    want = rec.reconcile(db, limit=5)
+    assert sum(c["counts"]["conflict"] for c in want["checks"]) > 0
+    monkeypatch.setattr(rec, "FORK_AT", 100)
+    where = tmp_path / "pids"
+    real = rec._reconcile
+
+    def spy(*args):
+        with open(where, "a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(*args)
+    monkeypatch.setattr(rec, "_reconcile", spy)
+    assert rec.reconcile(db, limit=5, jobs=2) == want
+    assert rec.can_fork() and where.read_text().split() != [str(os.getpid())]      # not here
+    where.unlink()
+    assert rec.reconcile(db, limit=5, jobs=1) == want and where.read_text().split() == [str(os.getpid())]
+    where.unlink()
+    lazy = rec.reconcile(db, jobs=2, lazy=True)                 # findings made as they are read: here
+    assert [list(c["findings"]) for c in lazy["checks"]] == [list(c["findings"]) for c in rec.reconcile(db)["checks"]]
+    assert where.read_text().split()[0] == str(os.getpid())
+
+
 def test_a_database_with_uncommitted_changes_is_not_read_by_another_process(tmp_path):
     db = _stored(_random_rows(0)[:50], tmp_path / "r.db")
     assert rec._file(db) == str(tmp_path / "r.db")
