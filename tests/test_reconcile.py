@@ -592,6 +592,8 @@ def test_a_large_table_is_reconciled_in_a_process_that_sends_back_only_the_resul
     assert rec.can_fork() and where.read_text().split() != [str(os.getpid())]      # not here
     where.unlink()
     assert rec.reconcile(db, limit=5, jobs=1) == want and where.read_text().split() == [str(os.getpid())]
+    one = rec.reconcile(db, limit=5, checks=["windows"], categories=["people"])
+    assert rec.reconcile(db, limit=5, jobs=2, checks=(c for c in ["windows"]), categories=iter(["people"])) == one
     where.unlink()
     lazy = rec.reconcile(db, jobs=2, lazy=True)                 # findings made as they are read: here
     assert [list(c["findings"]) for c in lazy["checks"]] == [list(c["findings"]) for c in rec.reconcile(db)["checks"]]

@@ -1290,6 +1290,7 @@ def reconcile(db: sqlite_utils.Database, since: date | None = None, until: date 
     With `jobs` 2 or more and a `limit`, a large database is reconciled in a forked
     process that sends back only the result: the million figures and events it made are
     not freed one by one (half a second), and this process stays small."""
+    checks, categories = tuple(checks), tuple(categories)      # (read more than once)
     unknown = set(checks) - set(CHECKS)
     if unknown:
         raise ValueError(f"unknown check {sorted(unknown)[0]!r}; expected one of {', '.join(CHECKS)}")
