@@ -56,7 +56,6 @@ def forked(there: Callable[[], dict], jobs: int = 2) -> Iterator[Callable[[], di
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             future = pool.submit(_run_there)      # the fork happens here, with _THERE set
-            _THERE = None
             yield future.result
     finally:
         _THERE = None

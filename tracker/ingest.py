@@ -27,7 +27,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .reader import DEFAULT_MAX_BYTES, ReadError, Source, read_report, read_stream
-from .store import StoreError, check_document, has_report, insert_document, save_document, write_transaction
+from .store import (StoreError, check_document, file_of, has_report, insert_document, read_only, save_document,
+                    write_transaction)
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -192,7 +193,7 @@ def _worker_init(db_path: str | None, options: tuple) -> None:
     _worker_db = None
     if db_path:
         try:
-            _worker_db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=60)
+            _worker_db = read_only(db_path, timeout=60)
         except sqlite3.Error:
             _worker_db = None
 
@@ -244,13 +245,6 @@ def _chunks(paths: Iterable[str], read_stdin: Callable[[], bytes] | None) -> Ite
         yield chunk
 
 
-def _db_path(db: sqlite_utils.Database) -> str | None:
-    for _, name, file in db.execute("PRAGMA database_list").fetchall():
-        if name == "main":
-            return file or None
-    return None
-
-
 def _pool(jobs: int, initargs: tuple):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -282,7 +276,7 @@ def _ingest_parallel(db: sqlite_utils.Database, paths: Iterable[str], jobs: int,
                      read_stdin: Callable[[], bytes] | None) -> Iterator[Outcome]:
     pending: list[tuple] = []           # extracted, not yet written
     flushed_at = time.monotonic()
-    with closing(_in_workers(_extract_chunk, _chunks(paths, read_stdin), jobs, (_db_path(db), options))) as work:
+    with closing(_in_workers(_extract_chunk, _chunks(paths, read_stdin), jobs, (file_of(db), options))) as work:
         for results in work:                # a write error ends the run: closing stops the workers
             pending.extend(results)
             if len(pending) >= BATCH_REPORTS or time.monotonic() - flushed_at > BATCH_SECONDS:
@@ -383,7 +377,7 @@ def reextract_reports(db: sqlite_utils.Database, jobs: int = 1,
     database read-only); the main process only writes.
     """
     ids = [row[0] for row in db.execute("SELECT id FROM reports ORDER BY published, path, id").fetchall()]
-    db_path = _db_path(db)
+    db_path = file_of(db)
     chunks = (ids[k:k + CHUNK] for k in range(0, len(ids), CHUNK))
     if jobs > 1 and db_path and len(ids) >= MIN_PARALLEL:
         work = _in_workers(_reextract_chunk, chunks, jobs, (db_path, (None, None, None, extract_fn, None)))

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from .beside import beside, can_fork, forked, halves
 from .display import number, stated as display_stated
 from .queries import _ratio, interval, overlapping
-from .store import CATEGORIES, KINDS
+from .store import CATEGORIES, KINDS, file_of, read_only
 
 if TYPE_CHECKING:  # sqlite_utils pulls in numpy: imported where a database is opened
     import sqlite_utils
@@ -534,7 +534,7 @@ def grouped(db: sqlite_utils.Database, since: date | None = None, until: date | 
     order of their own (ties by figure id, not by the order rows are read)."""
     path = _file(db) if jobs > 1 else None
     pairs = _pairs_elsewhere(db, since, until) if path else None
-    if not pairs or not can_fork():
+    if not pairs:
         return group(load_figures(db, since, until, tolerance), tolerance, jobs)
     with forked(partial(_join_elsewhere, path, since, until, tolerance, pairs)) as result:
         return group(load_figures(db, since, until, tolerance), tolerance, jobs, elsewhere=(pairs, result))
@@ -547,12 +547,9 @@ ELSEWHERE = 0.6
 
 
 def _file(db: sqlite_utils.Database) -> str | None:
-    """The database's file, if another process can read what this one sees (not in memory,
-    no uncommitted changes)."""
-    if db.conn.in_transaction:
-        return None
-    found = [row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"]
-    return found[0] if found and found[0] else None
+    """The database's file, for a forked process to read through a connection of its own;
+    None where it cannot (no fork here, in memory, uncommitted changes it would not see)."""
+    return None if db.conn.in_transaction or not can_fork() else file_of(db)
 
 
 def _pairs_elsewhere(db: sqlite_utils.Database, since: date | None, until: date | None) -> frozenset | None:
@@ -1295,7 +1292,7 @@ def reconcile(db: sqlite_utils.Database, since: date | None = None, until: date 
     if unknown:
         raise ValueError(f"unknown check {sorted(unknown)[0]!r}; expected one of {', '.join(CHECKS)}")
     path = _file(db) if jobs > 1 and limit is not None and not lazy else None
-    if path and can_fork() and (db.execute("SELECT max(rowid) FROM figures").fetchone()[0] or 0) >= FORK_AT:
+    if path and (db.execute("SELECT max(rowid) FROM figures").fetchone()[0] or 0) >= FORK_AT:
         with forked(partial(_reconcile_apart, path, since, until, categories, checks, tolerance, limit, jobs)) as result:
             return result()
     return _reconcile(db, since, until, categories, checks, tolerance, limit, jobs, lazy)
@@ -1307,13 +1304,9 @@ def _reconcile_apart(path: str, *args) -> dict:
 
 
 def _read_only(path: str) -> sqlite_utils.Database:
-    """A connection of its own (a forked process must not use its parent's), read-only."""
-    import sqlite3
-    from pathlib import Path
-
     import sqlite_utils
 
-    return sqlite_utils.Database(sqlite3.connect(Path(path).as_uri() + "?mode=ro", uri=True))
+    return sqlite_utils.Database(read_only(path))
 
 
 def _reconcile(db: sqlite_utils.Database, since: date | None, until: date | None, categories: Iterable[str],

@@ -362,6 +362,20 @@ def migrate(db: sqlite_utils.Database, upto: str | None = None, path: str = "the
 
 # --- connection -------------------------------------------------------------------------
 
+def file_of(db: sqlite_utils.Database) -> str | None:
+    """The file the database lives in (None: in memory)."""
+    for _, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return file or None
+    return None
+
+
+def read_only(path: str, timeout: float = BUSY_TIMEOUT_SECONDS) -> sqlite3.Connection:
+    """A read-only connection of its own to the database file at `path`: what a worker or a
+    forked process reads through (never a connection its parent opened)."""
+    return sqlite3.connect(Path(path).absolute().as_uri() + "?mode=ro", uri=True, timeout=timeout)
+
+
 def open_db(path: str | Path, create: bool = True, upto: str | None = None) -> sqlite_utils.Database:
     """Open (and migrate) the database at `path`.
 
