@@ -54,3 +54,55 @@ def test_a_forked_job_runs_while_the_block_does_and_its_result_is_waited_for_whe
     assert int(started.read_text()) == got["pid"]
     with forked(there, jobs=1) as result:
         assert result() == {"pid": os.getpid()}
+
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork here")
+
+
+@needs_fork
+def test_a_forked_job_can_send_one_message_early_and_go_on():
+    rows = [(n, f"r{n % 7}", n * 1.5, None) for n in range(50_000)]     # more than a pipe holds
+
+    def there(send):
+        send(rows)
+        return {"pid": os.getpid(), "after": sum(r[0] for r in rows)}
+    with forked(there, early=True) as (result, early):
+        assert early() == rows
+        assert early() is None                      # one message
+        got = result()
+    assert got["pid"] != os.getpid() and got["after"] == sum(range(50_000))
+
+
+@needs_fork
+def test_no_early_message_means_none_however_the_forked_job_ends():
+    def quiet(send):
+        return {"done": True}
+
+    def fails(send):
+        raise ValueError("could not read")
+
+    def twice(send):
+        send([1])
+        send([2])
+    with forked(quiet, early=True) as (result, early):
+        assert early() is None and result() == {"done": True}
+    with forked(fails, early=True) as (result, early):
+        assert early() is None                      # not waited for forever
+        with pytest.raises(ValueError, match="could not read"):
+            result()
+    with forked(twice, early=True) as (result, early):
+        assert early() == [1]
+        with pytest.raises(RuntimeError, match="once"):
+            result()
+
+
+def test_without_a_forked_copy_there_is_no_early_message():
+    sent = []
+
+    def there(send):
+        send("hello")
+        sent.append(os.getpid())
+        return {"pid": os.getpid()}
+    with forked(there, jobs=1, early=True) as (result, early):
+        assert early() is None and not sent            # nothing runs before it is asked for
+        assert result() == {"pid": os.getpid()} and sent == [os.getpid()]

@@ -522,7 +522,7 @@ def test_the_events_do_not_depend_on_the_order_figures_are_read_in():
     assert _shape(rec.group(rec.figures_from_rows(rows))) == want
 
 
-def test_another_process_joins_most_runs_while_this_one_reads(tmp_path, monkeypatch):
+def test_another_process_reads_and_joins_most_runs_while_this_one_reads_the_rest(tmp_path, monkeypatch):
     rows = _one_date_per_report(_random_rows(1))
     db = _stored(rows, tmp_path / "r.db")
     serial = rec.grouped(db)                                   # jobs=1: read and joined here
@@ -537,36 +537,79 @@ def test_another_process_joins_most_runs_while_this_one_reads(tmp_path, monkeypa
 
     def spy(figs, away, result, *args):
         there = result()
-        taken.append((len(away), there["read"] == rec._fingerprint([figs[i] for i in away]), len(there["leaders"])))
+        taken.append(({figs[i].id for i in away}, len(there["leaders"])))
         return real(figs, away, lambda: there, *args)
     monkeypatch.setattr(rec, "_take_leaders", spy)
+    read_here = []
+    monkeypatch.setattr(rec, "load_figures", lambda *args: read_here.append(args) or [])
     assert _shape(rec.grouped(db, jobs=2)) == _shape(serial)
-    assert rec.can_fork() and len(taken) == 1
-    away, same_read, joined = taken[0]
-    assert away == sum(counts[p] for p in pairs) - sum(1 for r in rows if r.get("parent") and (r["kind"], r["category"]) in pairs)
-    assert same_read and joined > 20
+    assert rec.can_fork() and len(taken) == 1 and not read_here         # (nothing read twice)
+    away, joined = taken[0]
+    assert away == {r["id"] for r in rows if not r.get("parent") and (r["kind"], r["category"]) in pairs}
+    assert joined > 20
+    monkeypatch.undo()
+    monkeypatch.setattr(rec, "FORK_AT", 100)
     since = date(2019, 3, 4)
     assert _shape(rec.grouped(db, since, jobs=2)) == _shape(rec.grouped(db, since))
     monkeypatch.setattr(rec, "FORK_AT", 10_000)                # too few figures to fork for
+    monkeypatch.setattr(rec, "_take_leaders", spy)
     taken.clear()
     assert _shape(rec.grouped(db, jobs=2)) == _shape(serial) and not taken
 
 
-def test_if_the_two_reads_differ_the_figures_are_joined_here(tmp_path, monkeypatch):
+def test_the_two_reads_split_the_figures_without_losing_or_repeating_one(tmp_path):
+    rows = _random_rows(5)
+    db = _stored(rows, tmp_path / "r.db")
+    pairs = frozenset({("batch", "people"), ("window", "fighters"), ("stock", "nowhere")})
+    roots = [r[0] for r in db.execute(*rec._figures_sql(db, None, None, roots=pairs))]
+    others = [r[0] for r in db.execute(*rec._figures_sql(db, None, None, besides=pairs))]
+    assert sorted(roots + others) == sorted(r["id"] for r in rows)
+    assert set(roots) == {r["id"] for r in rows if not r.get("parent") and (r["kind"], r["category"]) in pairs}
+    assert [r[0] for r in db.execute(*rec._figures_sql(db, None, None, roots=[]))] == []
+
+
+def test_if_the_database_changes_between_the_two_reads_everything_is_read_here(tmp_path, monkeypatch):
+    rows = _random_rows(2)
+    db = _stored(rows, tmp_path / "r.db")
+    monkeypatch.setattr(rec, "FORK_AT", 100)
+    real = rec._join_elsewhere
+
+    def changed_meanwhile(path, *args):
+        other = store.open_db(path)
+        other.execute("UPDATE figures SET value = value + 1000 WHERE id = 1")
+        other.conn.commit()
+        return real(path, *args)
+    monkeypatch.setattr(rec, "_join_elsewhere", changed_meanwhile)
+    read_here = []
+    load = rec.load_figures
+    monkeypatch.setattr(rec, "load_figures", lambda *args: read_here.append(args) or load(*args))
+    got = _shape(rec.grouped(db, jobs=2))
+    monkeypatch.undo()
+    assert len(read_here) == 1
+    assert db.execute("SELECT value FROM figures WHERE id = 1").fetchone()[0] == rows[0]["value"] + 1000
+    assert got == _shape(rec.grouped(db))                         # the figures as they are now, read once
+
+
+def test_if_the_other_process_sends_nothing_or_fails_the_figures_are_joined_here(tmp_path, monkeypatch):
     rows = _random_rows(2)
     db = _stored(rows, tmp_path / "r.db")
     want = _shape(rec.grouped(db))
     monkeypatch.setattr(rec, "FORK_AT", 100)
     real = rec._join_elsewhere
 
-    def changed_meanwhile(*args):
-        got = real(*args)
-        count, ids, values = got["read"]
-        return {"leaders": {}, "read": (count, ids, values + 1)}      # a value was corrected in between
-    monkeypatch.setattr(rec, "_join_elsewhere", changed_meanwhile)
+    def ids_repeated(*args):
+        real(*args)                                                 # (rows sent)
+        return {"leaders": None}
+    monkeypatch.setattr(rec, "_join_elsewhere", ids_repeated)
+    assert _shape(rec.grouped(db, jobs=2)) == want                   # joined here
+    monkeypatch.setattr(rec, "_join_elsewhere", lambda *args: {"leaders": {}})
+    assert _shape(rec.grouped(db, jobs=2)) == want                   # nothing sent: read and joined here
+
+    def fails_after_sending(*args):
+        real(*args)
+        raise OSError("out of memory")
+    monkeypatch.setattr(rec, "_join_elsewhere", fails_after_sending)
     assert _shape(rec.grouped(db, jobs=2)) == want
-    monkeypatch.setattr(rec, "_join_elsewhere", lambda *args: {"leaders": None, "read": real(*args)["read"]})
-    assert _shape(rec.grouped(db, jobs=2)) == want                   # ids repeated there
 
     def fails(*args):
         raise OSError("cannot open the database")

@@ -10,12 +10,15 @@ one after the other, with the same result.
 """
 from __future__ import annotations
 
+import marshal
 import os
 import sys
+import threading
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-_THERE: Callable[[], dict] | None = None      # what the forked copy runs (inherited, not pickled)
+_THERE: Callable[..., dict] | None = None     # what the forked copy runs (inherited, not pickled)
+_PIPE: "_Pipe | None" = None                  # for its early message, if any
 
 
 def default_jobs() -> int:
@@ -42,27 +45,104 @@ def beside(there: Callable[[], dict], here: Callable[[], dict], jobs: int = 2) -
 
 
 @contextmanager
-def forked(there: Callable[[], dict], jobs: int = 2) -> Iterator[Callable[[], dict]]:
+def forked(there: Callable[..., dict], jobs: int = 2, early: bool = False) -> Iterator:
     """there() started in a forked copy of this process; the block gets a function that
-    waits for its dict. Without fork, or with `jobs` 1, that function runs there() here."""
+    waits for its dict. Without fork, or with `jobs` 1, that function runs there() here.
+
+    With `early`, there(send) gets a function that sends one message (made of tuples, lists,
+    numbers and strings: it goes in marshal's format, the quickest to read back) from a
+    thread, so there() goes on meanwhile; the block gets (result, early), and early() waits
+    for that message: None if there() ended (or failed) without sending it, or if no copy
+    was forked."""
     if jobs < 2 or not can_fork():
-        yield there
+        yield ((lambda: there(_nowhere)), lambda: None) if early else there
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    global _THERE
-    _THERE = there
+    global _THERE, _PIPE
+    _THERE, _PIPE = there, (_Pipe() if early else None)
+    pipe = _PIPE
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             future = pool.submit(_run_there)      # the fork happens here, with _THERE set
-            yield future.result
+            if pipe is None:
+                yield future.result
+            else:
+                pipe.close_write()                # (the copy holds the only writing end: its end is the end)
+                yield future.result, pipe.receive
     finally:
-        _THERE = None
+        _THERE = _PIPE = None
+        if pipe is not None:
+            pipe.close_read()
+            pipe.close_write()
+
+
+class _Pipe:
+    """A pipe for one marshalled message, each end closed once (a number closed twice
+    could by then be another file's)."""
+
+    def __init__(self):
+        self.read, self.write = os.pipe()
+
+    def close_read(self) -> None:
+        if self.read is not None:
+            os.close(self.read)
+            self.read = None
+
+    def close_write(self) -> None:
+        if self.write is not None:
+            os.close(self.write)
+            self.write = None
+
+    def send(self, message) -> None:
+        """Write the message and close the writing end."""
+        fd, self.write = self.write, None
+        try:
+            with open(fd, "wb") as out:
+                out.write(marshal.dumps(message))
+        except OSError:         # (the reader has gone)
+            pass
+
+    def receive(self):
+        """The message, or None (none was sent, or the sender stopped part way)."""
+        if self.read is None:
+            return None
+        fd, self.read = self.read, None
+        with open(fd, "rb") as source:
+            data = source.read()
+        try:
+            return marshal.loads(data) if data else None
+        except (EOFError, ValueError, TypeError):
+            return None
+
+
+def _nowhere(message) -> None:
+    """`send` where nothing was forked: there() runs when its result is asked for, too late
+    for an early message."""
 
 
 def _run_there() -> dict:
-    return _THERE()
+    """(In the forked copy.) there(), with a `send` function if a pipe was made; the pipe's
+    writing end is closed however there() ends, so the reader never waits for nothing."""
+    pipe = _PIPE
+    if pipe is None:
+        return _THERE()
+    pipe.close_read()
+    sender: list[threading.Thread] = []
+
+    def send(message) -> None:
+        if sender or pipe.write is None:
+            raise RuntimeError("send is called once")
+        sender.append(threading.Thread(target=pipe.send, args=(message,)))
+        sender[0].start()
+    try:
+        return _THERE(send)
+    finally:
+        if sender:
+            sender[0].join()
+        else:
+            pipe.close_write()
 
 
 def halves(costs: dict) -> tuple[list, list]:

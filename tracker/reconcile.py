@@ -220,14 +220,22 @@ def load_figures(db: sqlite_utils.Database, since: date | None = None, until: da
 
     Their evidence words are left out (None): `fill_evidence` reads them for the figures
     a result cites. Read with every figure, they were half the load's time and memory."""
-    reports = {}
-    for rid, published, publisher, path, day in db.execute(
-            f"SELECT id, published, publisher, path, {_JDAY.format('published')} FROM reports"):
-        reports[rid] = Report(rid, published, publisher, path, day)
+    return _fig_maker(db, tolerance)(db.execute(*_figures_sql(db, since, until, roots=roots)))
+
+
+def _figures_sql(db: sqlite_utils.Database, since: date | None, until: date | None,
+                 roots: Iterable[tuple[str, str]] | None = None,
+                 besides: Iterable[tuple[str, str]] | None = None) -> tuple[str, list]:
+    """The query of `load_figures` and its parameters: with `roots`, only the figures
+    without a parent of those (kind, category) pairs; with `besides`, every other one."""
     where, params = overlapping(since, until)
-    if roots is not None:       # (+: not through the parent index, which would read every row again)
-        where.append("+f.parent_id IS NULL AND f.kind || char(31) || f.category IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps([f"{kind}\x1f{category}" for kind, category in roots]))
+    pairs = roots if roots is not None else besides
+    if pairs is not None:       # (+: through no index, which would read every row again)
+        pairs = list(pairs)
+        root = ("+f.parent_id IS NULL AND coalesce((+f.kind, +f.category) IN (VALUES "
+                + ", ".join(["(?, ?)"] * len(pairs)) + "), 0)") if pairs else "0"
+        where.append(root if roots is not None else f"NOT ({root})")
+        params += [word for pair in pairs for word in pair]
     # Without reviews the view is the table; reading the table saves a look-up per figure.
     reviewed = db.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is not None
     source, review = ("effective_figures", "f.review") if reviewed else ("figures", "NULL")
@@ -238,6 +246,16 @@ def load_figures(db: sqlite_utils.Database, since: date | None = None, until: da
            f"{review} FROM {source} f")
     if where:
         sql += " WHERE " + " AND ".join(where)
+    return sql, params
+
+
+def _fig_maker(db: sqlite_utils.Database, tolerance: float) -> Callable[..., list[Fig]]:
+    """make(rows of `_figures_sql`, figs=[]) -> figs with a Fig appended per row. The
+    reports and what each distinct word stands for are read once, for every call."""
+    reports = {}
+    for rid, published, publisher, path, day in db.execute(
+            f"SELECT id, published, publisher, path, {_JDAY.format('published')} FROM reports"):
+        reports[rid] = Report(rid, published, publisher, path, day)
     spans, places, days = _intervals(tolerance), _Memo(place_key), _days(db)
     # Each distinct word (kind, category, qualifier, date, place) is kept once: a million
     # figures repeat a few thousand, and half the memory (so half the cache misses) goes.
@@ -245,16 +263,19 @@ def load_figures(db: sqlite_utils.Database, since: date | None = None, until: da
     words = _Memo(lambda array: tuple(one(w, w) for w in json.loads(array)))
     with_days = _Memo(lambda array: (*words[array], *map(days.__getitem__, words[array])))
     with_keys = _Memo(lambda array: (*words[array], *map(places.__getitem__, words[array])))
-    figs = []
-    append = figs.append
-    for fid, rid, idx, parent, value, high, what, when, where_, review in db.execute(sql, params):
-        kind, category, qualifier = words[what]
-        start, end, s, e = with_days[when]
-        origin, destination, po, pd = with_keys[where_]
-        rep = reports[rid]
-        append(Fig(fid, rep.id, idx, parent, kind, category, value, high, qualifier, start, end, origin,
-                   destination, None, review, rep, s, e, *spans(qualifier, value, high), po, pd))
-    return figs
+
+    def make(rows: Iterable[tuple], figs: list[Fig] | None = None) -> list[Fig]:
+        figs = [] if figs is None else figs
+        append = figs.append
+        for fid, rid, idx, parent, value, high, what, when, where_, review in rows:
+            kind, category, qualifier = words[what]
+            start, end, s, e = with_days[when]
+            origin, destination, po, pd = with_keys[where_]
+            rep = reports[rid]
+            append(Fig(fid, rep.id, idx, parent, kind, category, value, high, qualifier, start, end, origin,
+                       destination, None, review, rep, s, e, *spans(qualifier, value, high), po, pd))
+        return figs
+    return make
 
 
 def fill_evidence(db: sqlite_utils.Database, sources: Iterable[dict], chunk: int = 100_000) -> None:
@@ -441,7 +462,7 @@ def _depths(figs: list[Fig], pos: dict[int, int]) -> list[int]:
 
 
 def group(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1,
-          elsewhere: tuple[frozenset, Callable[[], dict]] | None = None) -> list[Event]:
+          elsewhere: tuple[Iterable[int], Callable[[], dict]] | None = None) -> list[Event]:
     """Group figures (with intervals) into events, numbered in date order from 1; parents are
     grouped before their parts.
 
@@ -453,17 +474,15 @@ def group(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1,
 
     Runs of one (kind, category, parent) are independent: with `jobs` 2 or more and many
     figures, a forked process joins about half of them (`tracker.beside`). `elsewhere`
-    is (pairs, result) from `grouped`: the figures without a parent of those (kind,
-    category) pairs were joined by another process, and result() gives its leaders."""
+    is (positions, result) from `grouped`: the figures at those positions, all without a
+    parent and all of the runs they are in, were joined by another process, and result()
+    gives its leaders."""
     pos = {f.id: i for i, f in enumerate(figs)}
     depth = _depths(figs, pos)
     leader = list(range(len(figs)))              # position of the leader of each figure's event
     away: list[int] = []
     if elsewhere is not None:
-        categories: dict[str, set] = {}
-        for kind, category in elsewhere[0]:
-            categories.setdefault(kind, set()).add(category)
-        away = [i for i, f in enumerate(figs) if f.parent is None and f.category in categories.get(f.kind, ())]
+        away = list(elsewhere[0])
         for i in away:
             depth[i] = -1                          # joined there: no level here
         jobs = 1                                   # (the other process is busy)
@@ -504,40 +523,50 @@ def _join_level(figs: list[Fig], some: list[int], leader: list[int], pos: dict[i
 def _take_leaders(figs: list[Fig], away: list[int], result: Callable[[], dict], leader: list[int],
                   pos: dict[int, int], tolerance: float) -> None:
     """The leaders another process found for the figures at positions `away`
-    (`_join_elsewhere`), if it read the same figures; else (the database changed between
-    the two reads, or that process failed) they are joined here."""
+    (`_join_elsewhere`); if it failed, or ids repeat, they are joined here."""
     try:
         there = result()
-    except Exception:                  # (a process killed, a file it could not open: the work is done here)
+    except Exception:                  # (a process killed: the work is done here)
         there = {"leaders": None}
-    if there["leaders"] is None or there["read"] != _fingerprint([figs[i] for i in away]):
+    if there["leaders"] is None:
         _join_level(figs, away, leader, pos, tolerance)
         return
     for fid, lid in there["leaders"].items():
         leader[pos[fid]] = pos[lid]
 
 
-def _fingerprint(figs: list[Fig]) -> tuple:
-    """What tells two reads of the same figures apart: how many, their ids, their values."""
-    return len(figs), sum(f.id for f in figs), math.fsum(f.value for f in figs)
-
-
 def grouped(db: sqlite_utils.Database, since: date | None = None, until: date | None = None,
             tolerance: float = TOLERANCE, jobs: int = 1) -> list[Event]:
     """group(load_figures(...)): the events of [since, until].
 
-    With `jobs` 2 or more and many figures in a database file, a forked process reads the
-    figures without a parent of most (kind, category) pairs and joins them, while this one
-    reads every figure: most of the joining is done by the time the reading is. (Reading
-    is a third of the time at 1M figures, and only one process can hold the figures the
-    checks need.) The split leaves the events as they are: runs are joined alone, in an
-    order of their own (ties by figure id, not by the order rows are read)."""
+    With `jobs` 2 or more and many figures in a database file, the reading and the joining
+    are shared with a forked process. It reads the figures without a parent of most (kind,
+    category) pairs through a connection of its own, sends their rows here at once, and
+    joins them; meanwhile this process reads all the others and joins them. (Only one
+    process can hold the figures the checks need; rows come through a pipe several times
+    quicker than SQLite gives them.) The split leaves the events as they are: runs are
+    joined alone, in an order of their own (ties by figure id, not by the order rows are
+    read). If the database changed between the two reads, or the other process sent
+    nothing, everything is read and joined here."""
     path = _file(db) if jobs > 1 else None
     pairs = _pairs_elsewhere(db, since, until) if path else None
     if not pairs:
         return group(load_figures(db, since, until, tolerance), tolerance, jobs)
-    with forked(partial(_join_elsewhere, path, since, until, tolerance, pairs)) as result:
-        return group(load_figures(db, since, until, tolerance), tolerance, jobs, elsewhere=(pairs, result))
+    version = _data_version(db)
+    with forked(partial(_join_elsewhere, path, since, until, tolerance, pairs), early=True) as (result, early):
+        make = _fig_maker(db, tolerance)
+        figs = make(db.execute(*_figures_sql(db, since, until, besides=pairs)))
+        mine = len(figs)
+        theirs = early()
+        if theirs is not None and _data_version(db) == version:     # (nothing committed between the reads)
+            return group(make(theirs, figs), tolerance, jobs, elsewhere=(range(mine, len(figs)), result))
+        figs = load_figures(db, since, until, tolerance)
+    return group(figs, tolerance, jobs)
+
+
+def _data_version(db: sqlite_utils.Database) -> int:
+    """Changes when another connection commits to the database (PRAGMA data_version)."""
+    return db.execute("PRAGMA data_version").fetchone()[0]
 
 
 # The share of the figures the other process reads and joins (it reads no others). Side by
@@ -571,16 +600,19 @@ def _pairs_elsewhere(db: sqlite_utils.Database, since: date | None, until: date 
 
 
 def _join_elsewhere(path: str, since: date | None, until: date | None, tolerance: float,
-                    pairs: frozenset) -> dict:
+                    pairs: frozenset, send: Callable[[list], None]) -> dict:
     """(In the forked process of `grouped`.) Read the figures without a parent of `pairs`
-    through a connection of its own, and join them: {"leaders": {figure id: its leader's id}
-    for those that joined an event (None if ids repeat), "read": their `_fingerprint`}."""
-    figs = load_figures(_read_only(path), since, until, tolerance, roots=pairs)
+    through a connection of its own, `send` their rows, and join them: {"leaders": {figure
+    id: its leader's id} for those that joined an event (None if ids repeat)}."""
+    db = _read_only(path)
+    rows = db.execute(*_figures_sql(db, since, until, roots=pairs)).fetchall()
+    send(rows)
+    figs = _fig_maker(db, tolerance)(rows)
     pos = {f.id: i for i, f in enumerate(figs)}
     leader = list(range(len(figs)))
     _join_level(figs, list(range(len(figs))), leader, pos, tolerance)
-    leaders = {figs[i].id: figs[j].id for i, j in enumerate(leader) if i != j} if len(pos) == len(figs) else None
-    return {"leaders": leaders, "read": _fingerprint(figs)}
+    return {"leaders": {figs[i].id: figs[j].id for i, j in enumerate(leader) if i != j}
+            if len(pos) == len(figs) else None}
 
 
 def _join_runs(figs: list[Fig], runs: list[list[tuple]], leader: list[int], tolerance: float) -> dict[int, int]:
