@@ -735,3 +735,16 @@ def test_lazy_findings_are_made_as_they_are_read_with_their_evidence(wadi):
     assert all(not isinstance(c["findings"], list) for c in lazy["checks"])
     assert [list(c["findings"]) for c in lazy["checks"]] == [c["findings"] for c in eager["checks"]]
     assert any(words(f) for c in eager["checks"] for f in c["findings"])
+
+
+def test_an_events_place_key_is_the_key_of_its_place_however_it_is_named():
+    rows = [row(1, "a", 500, "2019-03-01", "2019-03-01", kind="stock", destination="al-Hol camp", origin="Baghouz"),
+            row(2, "b", 700, "2019-03-01", "2019-03-01", kind="stock", origin="Town of Hajin"),
+            row(3, "c", 900, "2019-03-01", "2019-03-01", kind="stock"),
+            row(4, "d", 910, "2019-03-01", "2019-03-01", kind="stock", qualifier="approx",
+                destination="Deir ez-Zor city")]
+    evs = rec.group(rec.figures_from_rows(rows))
+    assert [rec._place_key(ev) for ev in evs] == [rec.place_key(ev.place) for ev in evs]
+    assert sorted(filter(None, map(rec._place_key, evs))) == ["deir ez zor", "hajin", "hol"]
+    joined = next(ev for ev in evs if len(ev.members) == 2)       # 900 and ~910: its best (900) names no place
+    assert joined.best.destination is None and rec._place_key(joined) == "deir ez zor"

@@ -374,6 +374,16 @@ def same_place(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a in b or b in a
 
 
+def _place_key(ev: "Event") -> str | None:
+    """place_key(ev.place), from the keys its best figure holds where it names the place."""
+    best = ev.best
+    if best.destination:
+        return best.pd
+    if best.origin:
+        return best.po
+    return place_key(ev.place)
+
+
 def _near(a: str | None, b: str | None) -> bool:
     """same_place on keys already reduced."""
     return a is None or b is None or a in b or b in a
@@ -1102,22 +1112,30 @@ def _upper(ev: Event) -> float:
 def _pending_stocks(evs: list[Event], shared: dict, **_) -> Iterator[Pending]:
     """The change of a stock at a place between two as-of dates against the batches that
     went into it and out of it in between, where both are known."""
-    into: dict[str, dict[str, list[Event]]] = {}          # category -> place key -> batches
-    out_of: dict[str, dict[str, list[Event]]] = {}
+    into: dict[tuple, list[Event]] = {}          # (category, place key) -> batches
+    out_of: dict[tuple, list[Event]] = {}
     for b in _counted_batches(evs, shared):
         best = b.best
         if best.pd:
-            into.setdefault(b.category, {}).setdefault(best.pd, []).append(b)
+            found = into.get((b.category, best.pd))
+            if found is None:
+                into[(b.category, best.pd)] = [b]
+            else:
+                found.append(b)
         if best.po:
-            out_of.setdefault(b.category, {}).setdefault(best.po, []).append(b)
+            found = out_of.get((b.category, best.po))
+            if found is None:
+                out_of[(b.category, best.po)] = [b]
+            else:
+                found.append(b)
+    into_places, out_places = _by_category(into), _by_category(out_of)
 
     def at(flows: dict, category: str, place: str) -> _ByStart:
-        return _ByStart(b for p, found in flows.get(category, {}).items() if _near(p, place) for b in found)
+        return _ByStart(b for p, found in flows.get(category, ()) if _near(p, place) for b in found)
 
-    series = _series(_of_kind(evs, "stock", shared),
-                     lambda ev: (ev.category, place_key(ev.place)) if ev.place else None)
+    series = _series(_of_kind(evs, "stock", shared), lambda ev: (ev.category, _place_key(ev)) if ev.place else None)
     for (category, place), points in sorted(series.items()):
-        ins_at, outs_at = at(into, category, place), at(out_of, category, place)
+        ins_at, outs_at = at(into_places, category, place), at(out_places, category, place)
         for prev, nxt in zip(points, points[1:]):
             n_in, (vin, in_lo, in_hi), ins = ins_at.within(prev.e + 1, nxt.e)       # ins, outs: cited later
             n_out, (vout, out_lo, out_hi), outs = outs_at.within(prev.e + 1, nxt.e)
@@ -1128,6 +1146,14 @@ def _pending_stocks(evs: list[Event], shared: dict, **_) -> Iterator[Pending]:
             status = "agrees" if ch_lo <= net_hi and net_lo <= ch_hi else "gap"
             yield _later("stocks", status, nxt, partial(_stock_finding, prev, nxt, status, n_in, vin, in_lo, in_hi, ins,
                                                         n_out, vout, out_lo, out_hi, outs), prev.end, nxt.end)
+
+
+def _by_category(flows: dict[tuple, list[Event]]) -> dict[str, list[tuple[str, list[Event]]]]:
+    """{(category, place): batches} as {category: [(place, batches)...]}, in the same order."""
+    out: dict[str, list] = {}
+    for (category, place), found in flows.items():
+        out.setdefault(category, []).append((place, found))
+    return out
 
 
 def _stock_finding(prev: Event, nxt: Event, status: str, n_in: int, vin, in_lo, in_hi, cited_in: Callable,
@@ -1194,12 +1220,12 @@ def _pending_sources(evs: list[Event], **_) -> Iterator[Pending]:
     slots: dict[tuple, list[Event]] = {}
     for ev in evs:
         if ev.kind != "batch" and (ev.s is not None or ev.e is not None):
-            key = (ev.kind, ev.category, ev.s, ev.e, place_key(ev.place), ev.parent.id if ev.parent else None)
+            key = (ev.kind, ev.category, ev.s, ev.e, _place_key(ev), ev.parent.id if ev.parent else None)
             slots.setdefault(key, []).append(ev)
     for group_ in slots.values():
         if len(group_) == 1 and len(group_[0].members) == 1:
             continue
-        reports = {r for ev in group_ for r in ev.reports}
+        reports = {m.report for ev in group_ for m in ev.members}
         if len(reports) < 2:
             continue
         low, highs = max(ev.lo for ev in group_), [ev.hi for ev in group_ if ev.hi is not None]
@@ -1240,7 +1266,7 @@ RANK = {"conflict": 0, "gap": 1, "agrees": 2}      # the order a table shows the
 
 # Each check's time alone at 1M figures (seconds, on the benchmark's database), and windows
 # and cumulative together (they share the batch sums): two processes take about half each.
-_CHECK_COSTS = {"windows": 1.0, "cumulative": 1.0, "parts": 0.55, "stocks": 1.3, "dates": 0.4, "sources": 1.0}
+_CHECK_COSTS = {"windows": 1.0, "cumulative": 1.0, "parts": 0.55, "stocks": 1.3, "dates": 0.4, "sources": 0.8}
 _WINDOWS_AND_CUMULATIVE = 1.35
 FORK_AT = 100_000         # events (or figures, to group) from which the work is split between two processes
 
