@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, Iterator, List, Optional
 
 import typer
 
@@ -145,9 +145,7 @@ def print_reconcile(result: dict, console: Console, limit: int = 50) -> None:
             continue
         shown = findings if not limit else findings[:limit]
         rows = [[Text(f["status"], style=STATUS_STYLE[f["status"]]), f["category"] or "",
-                 format_period(f), Text(f["message"]),
-                 Text("\n".join(f"{cited['role']}: {_cite(src)}" for cited in f["evidence"]
-                                for src in cited["sources"]))]
+                 format_period(f), Text(f["message"]), Text("\n".join(_evidence_lines(f)))]
                 for f in shown]
         console.print(_findings_table(rows, title))
         if total > len(shown):
@@ -156,6 +154,22 @@ def print_reconcile(result: dict, console: Console, limit: int = 50) -> None:
     c = result["counts"]
     console.print(Text(f"{c['conflict']} conflicts, {c['gap']} gaps, {c['agrees']} agreeing "
                        f"(tolerance {result['tolerance'] * 100:g}%)"))
+
+
+SOURCES_SHOWN = 3      # figures cited per role in a table's evidence cell (--json and --csv list every one)
+
+
+def _evidence_lines(finding: dict) -> Iterator[str]:
+    """The figures a finding cites, the first SOURCES_SHOWN of each role, then how many more."""
+    for cited in finding["evidence"]:
+        role, sources = cited["role"], cited["sources"]
+        for src in sources[:SOURCES_SHOWN]:
+            yield f"{role}: {_cite(src)}"
+        hidden, events = len(sources) - SOURCES_SHOWN, cited.get("more") or 0
+        if hidden > 0 or events:
+            more = [f"{hidden} more figure{'s' * (hidden != 1)}" if hidden > 0 else "",
+                    f"{events} more event{'s' * (events != 1)}" if events else ""]
+            yield f"{role}: … and {' and '.join(filter(None, more))}"
 
 
 def _findings_table(rows: list[list], title: str) -> Table:

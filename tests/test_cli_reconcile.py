@@ -192,3 +192,22 @@ def test_reconcile_json_written_finding_by_finding_equals_one_dump(wadi, args):
     out = run(wadi, "reconcile", "--json", *args)
     assert out.exit_code == 0, out.output
     assert out.stdout == json.dumps(whole, ensure_ascii=False, indent=1) + "\n"
+
+
+def test_a_table_cell_cites_the_first_figures_of_each_role_and_counts_the_rest():
+    from cli.reconcile_commands import SOURCES_SHOWN, _evidence_lines
+
+    def src(n):
+        return {"figure": n, "report": f"r{n}", "path": f"r{n}.txt", "publisher": "SOHR", "published": "2020-03-10",
+                "kind": "batch", "value": 100 + n, "qualifier": "exact", "evidence": f"{100 + n} people"}
+    finding = {"evidence": [{"role": "window", "events": [1], "sources": [src(1)], "more": 0},
+                            {"role": "batch", "events": [2, 3, 4], "sources": [src(n) for n in range(2, 8)], "more": 2},
+                            {"role": "after", "events": [5], "sources": [src(n) for n in range(8, 8 + SOURCES_SHOWN)]},
+                            {"role": "inflow", "events": [6], "sources": [src(20), src(21), src(22), src(23)], "more": 0}]}
+    lines = list(_evidence_lines(finding))
+    assert SOURCES_SHOWN == 3 and len(lines) == 1 + 4 + 3 + 4
+    assert lines[0].startswith("window: 101 «101 people» — r1.txt (SOHR, 2020-03-10) #1")
+    assert [x.split(":")[0] for x in lines[1:5]] == ["batch"] * 4 and "#4" in lines[3] and "#5" not in "".join(lines)
+    assert lines[4] == "batch: … and 3 more figures and 2 more events"
+    assert not any("after: …" in x for x in lines)              # exactly as many as are shown: nothing more
+    assert lines[-1] == "inflow: … and 1 more figure"
