@@ -716,11 +716,15 @@ def _events(figs: list[Fig], leader: list[int], pos: dict[int, int]) -> list[Eve
     then takes its best member's statement and what all its members allow."""
     by_leader: dict[int, Event] = {}
     grown: list[Event] = []
+    parted: list[Event] = []        # events whose best figure may have a parent (few: not all are looked at)
     get = by_leader.get
     for first, m in zip(leader, figs):
         ev = get(first)
         if ev is None:
-            by_leader[first] = Event(m.kind, m.category, [m], m, m.lo, m.hi, m.blo, m.bhi, None, 0, m.s, m.e, m.value)
+            ev = by_leader[first] = Event(m.kind, m.category, [m], m, m.lo, m.hi, m.blo, m.bhi, None, 0, m.s, m.e,
+                                          m.value)
+            if m.parent is not None:
+                parted.append(ev)
         else:
             if len(ev.members) == 1:
                 grown.append(ev)
@@ -732,7 +736,9 @@ def _events(figs: list[Fig], leader: list[int], pos: dict[int, int]) -> list[Eve
         ev.lo, ev.hi = _intersect(list(map(_LO, group_)), list(map(_HI, group_)))
         ev.blo, ev.bhi = _intersect(list(map(_BLO, group_)), list(map(_BHI, group_)))
         ev.s, ev.e, ev.value = best.s, best.e, best.value
-    for ev in by_leader.values():
+        if best.parent is not None:
+            parted.append(ev)
+    for ev in parted:               # (a grown event can be here twice, or with a best without a parent)
         p = ev.best.parent
         if p is not None and p in pos:
             ev.parent = by_leader[leader[pos[p]]]
