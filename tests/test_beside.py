@@ -106,3 +106,24 @@ def test_without_a_forked_copy_there_is_no_early_message():
     with forked(there, jobs=1, early=True) as (result, early):
         assert early() is None and not sent            # nothing runs before it is asked for
         assert result() == {"pid": os.getpid()} and sent == [os.getpid()]
+
+
+@needs_fork
+def test_leaving_the_block_without_reading_the_early_message_does_not_wait_for_ever():
+    import signal
+
+    def there(send):
+        send(list(range(1_000_000)))            # far more than a pipe holds: the sender waits for a reader
+        return {"done": True}
+
+    def too_long(*_):
+        raise TimeoutError("the block waited for the forked job for ever")
+    old = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(60)
+    try:
+        with pytest.raises(KeyError):
+            with forked(there, early=True) as (result, early):
+                raise KeyError("the reading here failed")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

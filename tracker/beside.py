@@ -70,11 +70,13 @@ def forked(there: Callable[..., dict], jobs: int = 2, early: bool = False) -> It
                 yield future.result
             else:
                 pipe.close_write()                # (the copy holds the only writing end: its end is the end)
-                yield future.result, pipe.receive
+                try:
+                    yield future.result, pipe.receive
+                finally:                          # (before the pool waits for the copy: were it still
+                    pipe.close_read()             # sending, it would wait for a reader forever)
     finally:
         _THERE = _PIPE = None
         if pipe is not None:
-            pipe.close_read()
             pipe.close_write()
 
 

@@ -569,7 +569,9 @@ def grouped(db: sqlite_utils.Database, since: date | None = None, until: date | 
         mine = len(figs)
         theirs = early()
         if theirs is not None and _data_version(db) == version:     # (nothing committed between the reads)
-            return group(make(theirs, figs), tolerance, jobs, elsewhere=(range(mine, len(figs)), result))
+            make(theirs, figs)
+            del theirs                  # (a few hundred megabytes of rows at a million figures)
+            return group(figs, tolerance, jobs, elsewhere=(range(mine, len(figs)), result))
         figs = load_figures(db, since, until, tolerance)
     return group(figs, tolerance, jobs)
 
@@ -618,6 +620,7 @@ def _join_elsewhere(path: str, since: date | None, until: date | None, tolerance
     rows = db.execute(*_figures_sql(db, since, until, roots=pairs)).fetchall()
     send(rows)
     figs = _fig_maker(db, tolerance)(rows)
+    del rows                            # (the sending thread holds them while it needs them)
     pos = {f.id: i for i, f in enumerate(figs)}
     leader = list(range(len(figs)))
     _join_level(figs, list(range(len(figs))), leader, pos, tolerance)
