@@ -127,3 +127,17 @@ def test_leaving_the_block_without_reading_the_early_message_does_not_wait_for_e
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+@needs_fork
+def test_ctrl_c_ends_the_forked_copy_without_a_traceback(capfd):
+    import signal
+    from concurrent.futures.process import BrokenProcessPool
+
+    def interrupted():
+        os.kill(os.getpid(), signal.SIGINT)     # as Ctrl-C does, to every process of the terminal's group
+        return {"went on": True}
+    with pytest.raises(BrokenProcessPool):
+        with forked(interrupted) as result:
+            result()
+    assert "KeyboardInterrupt" not in capfd.readouterr().err

@@ -64,7 +64,7 @@ def forked(there: Callable[..., dict], jobs: int = 2, early: bool = False) -> It
     _THERE, _PIPE = there, (_Pipe() if early else None)
     pipe = _PIPE
     try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_quiet_on_ctrl_c) as pool:
             future = pool.submit(_run_there)      # the fork happens here, with _THERE set
             if pipe is None:
                 yield future.result
@@ -122,6 +122,14 @@ class _Pipe:
 def _nowhere(message) -> None:
     """`send` where nothing was forked: there() runs when its result is asked for, too late
     for an early message."""
+
+
+def _quiet_on_ctrl_c() -> None:
+    """(In the forked copy.) Ctrl-C reaches every process of the terminal's group: this one
+    process ends at once and without a traceback; the one that forked it reports it."""
+    import signal
+
+    signal.signal(signal.SIGINT, lambda *_: os._exit(130))
 
 
 def _run_there() -> dict:
