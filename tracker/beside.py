@@ -64,7 +64,8 @@ def forked(there: Callable[..., dict], jobs: int = 2, early: bool = False) -> It
     _THERE, _PIPE = there, (_Pipe() if early else None)
     pipe = _PIPE
     try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_quiet_on_ctrl_c) as pool:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_quiet_on_ctrl_c) as pool:
             future = pool.submit(_run_there)      # the fork happens here, with _THERE set
             if pipe is None:
                 yield future.result

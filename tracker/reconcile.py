@@ -213,14 +213,13 @@ def figures_from_rows(rows: Iterable[dict], tolerance: float = TOLERANCE) -> lis
 
 
 def load_figures(db: sqlite_utils.Database, since: date | None = None, until: date | None = None,
-                 tolerance: float = TOLERANCE, roots: Iterable[tuple[str, str]] | None = None) -> list[Fig]:
+                 tolerance: float = TOLERANCE) -> list[Fig]:
     """Effective figures (reviews applied) whose period overlaps [since, until]; undated
-    figures only when neither is given (the same rule as `queries.figures`). With `roots`,
-    only the figures without a parent of those (kind, category) pairs (see `grouped`).
+    figures only when neither is given (the same rule as `queries.figures`).
 
     Their evidence words are left out (None): `fill_evidence` reads them for the figures
     a result cites. Read with every figure, they were half the load's time and memory."""
-    return _fig_maker(db, tolerance)(db.execute(*_figures_sql(db, since, until, roots=roots)))
+    return _fig_maker(db, tolerance)(db.execute(*_figures_sql(db, since, until)))
 
 
 def _figures_sql(db: sqlite_utils.Database, since: date | None, until: date | None,
@@ -1121,30 +1120,21 @@ def _upper(ev: Event) -> float:
 def _pending_stocks(evs: list[Event], shared: dict, **_) -> Iterator[Pending]:
     """The change of a stock at a place between two as-of dates against the batches that
     went into it and out of it in between, where both are known."""
-    into: dict[tuple, list[Event]] = {}          # (category, place key) -> batches
-    out_of: dict[tuple, list[Event]] = {}
+    into: dict[str, dict[str, list[Event]]] = {}          # category -> place key -> batches
+    out_of: dict[str, dict[str, list[Event]]] = {}
     for b in _counted_batches(evs, shared):
         best = b.best
         if best.pd:
-            found = into.get((b.category, best.pd))
-            if found is None:
-                into[(b.category, best.pd)] = [b]
-            else:
-                found.append(b)
+            into.setdefault(b.category, {}).setdefault(best.pd, []).append(b)
         if best.po:
-            found = out_of.get((b.category, best.po))
-            if found is None:
-                out_of[(b.category, best.po)] = [b]
-            else:
-                found.append(b)
-    into_places, out_places = _by_category(into), _by_category(out_of)
+            out_of.setdefault(b.category, {}).setdefault(best.po, []).append(b)
 
     def at(flows: dict, category: str, place: str) -> _ByStart:
-        return _ByStart(b for p, found in flows.get(category, ()) if _near(p, place) for b in found)
+        return _ByStart(b for p, found in flows.get(category, {}).items() if _near(p, place) for b in found)
 
     series = _series(_of_kind(evs, "stock", shared), lambda ev: (ev.category, _place_key(ev)) if ev.place else None)
     for (category, place), points in sorted(series.items()):
-        ins_at, outs_at = at(into_places, category, place), at(out_places, category, place)
+        ins_at, outs_at = at(into, category, place), at(out_of, category, place)
         for prev, nxt in zip(points, points[1:]):
             n_in, (vin, in_lo, in_hi), ins = ins_at.within(prev.e + 1, nxt.e)       # ins, outs: cited later
             n_out, (vout, out_lo, out_hi), outs = outs_at.within(prev.e + 1, nxt.e)
@@ -1155,14 +1145,6 @@ def _pending_stocks(evs: list[Event], shared: dict, **_) -> Iterator[Pending]:
             status = "agrees" if ch_lo <= net_hi and net_lo <= ch_hi else "gap"
             yield _later("stocks", status, nxt, partial(_stock_finding, prev, nxt, status, n_in, vin, in_lo, in_hi, ins,
                                                         n_out, vout, out_lo, out_hi, outs), prev.end, nxt.end)
-
-
-def _by_category(flows: dict[tuple, list[Event]]) -> dict[str, list[tuple[str, list[Event]]]]:
-    """{(category, place): batches} as {category: [(place, batches)...]}, in the same order."""
-    out: dict[str, list] = {}
-    for (category, place), found in flows.items():
-        out.setdefault(category, []).append((place, found))
-    return out
 
 
 def _stock_finding(prev: Event, nxt: Event, status: str, n_in: int, vin, in_lo, in_hi, cited_in: Callable,
