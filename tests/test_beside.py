@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tracker.beside import beside, can_fork, forked, halves
+from tracker.beside import beside, can_fork, forked, halves, keep
 
 
 def test_halves_balance_the_costs_and_keep_the_given_order():
@@ -141,3 +141,25 @@ def test_ctrl_c_ends_the_forked_copy_without_a_traceback(capfd):
         with forked(interrupted) as result:
             result()
     assert "KeyboardInterrupt" not in capfd.readouterr().err
+
+
+class _Made:
+    """Something made in there(), to see whether it outlives there()."""
+
+
+def _kept_alive() -> dict:
+    import weakref
+
+    made = _Made()
+    keep(made)
+    alive = weakref.ref(made)
+    del made
+    return {"kept": alive() is not None, "pid": os.getpid()}
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs fork")
+def test_keep_holds_what_a_forked_copy_made_and_nothing_anywhere_else():
+    with forked(_kept_alive) as result:
+        there = result()
+    assert there["pid"] != os.getpid() and there["kept"]       # freed only when the copy ends (os._exit)
+    assert _kept_alive() == {"kept": False, "pid": os.getpid()}   # here: freed as usual, nothing held

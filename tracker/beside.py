@@ -19,6 +19,8 @@ from typing import Callable, Iterator
 
 _THERE: Callable[..., dict] | None = None     # what the forked copy runs (inherited, not pickled)
 _PIPE: "_Pipe | None" = None                  # for its early message, if any
+_IN_COPY = False                              # True in the forked copy
+_KEPT: list = []                              # (in the forked copy) what `keep` was given
 
 
 def default_jobs() -> int:
@@ -65,7 +67,7 @@ def forked(there: Callable[..., dict], jobs: int = 2, early: bool = False) -> It
     pipe = _PIPE
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_quiet_on_ctrl_c) as pool:
+                                 initializer=_in_copy) as pool:
             future = pool.submit(_run_there)      # the fork happens here, with _THERE set
             if pipe is None:
                 yield future.result
@@ -120,16 +122,26 @@ class _Pipe:
             return None
 
 
+def keep(*objects) -> None:
+    """In a forked copy, hold `objects` until the copy ends; it ends without freeing them
+    (os._exit), where freeing a million figures and events one by one, when there() returns,
+    takes half a second before its result is sent. Anywhere else, nothing."""
+    if _IN_COPY:
+        _KEPT.extend(objects)
+
+
 def _nowhere(message) -> None:
     """`send` where nothing was forked: there() runs when its result is asked for, too late
     for an early message."""
 
 
-def _quiet_on_ctrl_c() -> None:
-    """(In the forked copy.) Ctrl-C reaches every process of the terminal's group: this one
-    process ends at once and without a traceback; the one that forked it reports it."""
+def _in_copy() -> None:
+    """(In the forked copy, first.) Ctrl-C reaches every process of the terminal's group:
+    this one ends at once and without a traceback; the one that forked it reports it."""
     import signal
 
+    global _IN_COPY
+    _IN_COPY = True
     signal.signal(signal.SIGINT, lambda *_: os._exit(130))
 
 

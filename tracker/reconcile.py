@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .beside import beside, can_fork, forked, halves
+from .beside import beside, can_fork, forked, halves, keep
 from .display import number, stated as display_stated
 from .queries import _ratio, interval, overlapping
 from .store import CATEGORIES, KINDS, file_of, read_only
@@ -564,7 +564,7 @@ def grouped(db: sqlite_utils.Database, since: date | None = None, until: date | 
     version = _data_version(db)
     with forked(partial(_join_elsewhere, path, since, until, tolerance, pairs), early=True) as (result, early):
         make = _fig_maker(db, tolerance)
-        figs = make(db.execute(*_figures_sql(db, since, until, besides=pairs)))
+        figs = make(db.execute(*_figures_sql(db, since, until, besides=pairs)).fetchall())
         mine = len(figs)
         theirs = early()
         if theirs is not None and _data_version(db) == version:     # (nothing committed between the reads)
@@ -623,6 +623,7 @@ def _join_elsewhere(path: str, since: date | None, until: date | None, tolerance
     pos = {f.id: i for i, f in enumerate(figs)}
     leader = list(range(len(figs)))
     _join_level(figs, list(range(len(figs))), leader, pos, tolerance)
+    keep(figs, pos)
     return {"leaders": {figs[i].id: figs[j].id for i, j in enumerate(leader) if i != j}
             if len(pos) == len(figs) else None}
 
@@ -804,6 +805,7 @@ def events(db: sqlite_utils.Database, since: date | None = None, until: date | N
     cats = set(categories)
     with _gc_paused():
         evs = grouped(db, since, until, tolerance, jobs)
+        keep(evs)                   # (in a forked process: not freed one by one, see `beside.keep`)
         out = [event_dict(ev) for ev in evs if not cats or ev.category in cats]
         fill_evidence(db, (src for ev in out for src in ev["sources"]))
     return out
@@ -1312,6 +1314,7 @@ def split_checks(names: list[str]) -> tuple[list[str], list[str]]:
 def _run_check(name: str, evs: list[Event], warnings: list[dict], cats: set, limit: int | None,
                shared: dict, lazy: bool = False) -> dict:
     found = [p for p in PENDING[name](evs, warnings=warnings, shared=shared) if not cats or p.category in cats]
+    keep(found)
     found.sort(key=lambda p: (p.start or "", p.end or "", p.category or ""))
     counts = dict.fromkeys(STATUSES, 0)
     for p in found:
@@ -1362,6 +1365,7 @@ def _reconcile(db: sqlite_utils.Database, since: date | None, until: date | None
                checks: Iterable[str], tolerance: float, limit: int | None, jobs: int, lazy: bool = False) -> dict:
     with _gc_paused():
         evs = grouped(db, since, until, tolerance, jobs)
+        keep(evs)                   # (in a forked process: not freed one by one, see `beside.keep`)
         warnings = load_warnings(db, since, until) if not checks or "dates" in checks else []
         results = run_checks(evs, warnings, checks, categories, limit, jobs, lazy)
         if lazy:
