@@ -590,6 +590,23 @@ def test_if_the_database_changes_between_the_two_reads_everything_is_read_here(t
     assert got == _shape(rec.grouped(db))                         # the figures as they are now, read once
 
 
+def test_a_report_stored_between_reading_the_reports_and_the_figures_is_read_too(tmp_path):
+    rows = _random_rows(4)[:50]
+    db = _stored(rows, tmp_path / "r.db")
+    make = rec._fig_maker(db, rec.TOLERANCE)                   # the reports are read here
+    other = store.open_db(tmp_path / "r.db")                   # an ingest commits meanwhile
+    other["reports"].insert({"id": "late", "path": "late.txt", "published": "2019-03-09", "publisher": "Q"})
+    other["figures"].insert({"id": 9999, "report_id": "late", "idx": 0, "kind": "batch", "category": "people",
+                             "value": 12, "qualifier": "exact", "start": "2019-03-08", "end": "2019-03-08"})
+    other.conn.commit()
+    figs = make(db.execute(*rec._figures_sql(db, None, None)))
+    late = [f for f in figs if f.id == 9999]
+    assert len(figs) == 51 and len(late) == 1
+    assert (late[0].report, late[0].publisher, late[0].published) == ("late", "Q", "2019-03-09")
+    days = (date(2019, 3, 9) - date.fromisoformat(figs[0].published)).days
+    assert late[0].rep.day - figs[0].rep.day == days               # (day numbers as the others have them)
+
+
 def test_if_the_other_process_sends_nothing_or_fails_the_figures_are_joined_here(tmp_path, monkeypatch):
     rows = _random_rows(2)
     db = _stored(rows, tmp_path / "r.db")

@@ -251,10 +251,7 @@ def _figures_sql(db: sqlite_utils.Database, since: date | None, until: date | No
 def _fig_maker(db: sqlite_utils.Database, tolerance: float) -> Callable[..., list[Fig]]:
     """make(rows of `_figures_sql`, figs=[]) -> figs with a Fig appended per row. The
     reports and what each distinct word stands for are read once, for every call."""
-    reports = {}
-    for rid, published, publisher, path, day in db.execute(
-            f"SELECT id, published, publisher, path, {_JDAY.format('published')} FROM reports"):
-        reports[rid] = Report(rid, published, publisher, path, day)
+    reports = _reports(db)
     spans, places, days = _intervals(tolerance), _Memo(place_key), _days(db)
     # Each distinct word (kind, category, qualifier, date, place) is kept once: a million
     # figures repeat a few thousand, and half the memory (so half the cache misses) goes.
@@ -275,6 +272,20 @@ def _fig_maker(db: sqlite_utils.Database, tolerance: float) -> Callable[..., lis
                        destination, None, review, rep, s, e, *spans(qualifier, value, high), po, pd))
         return figs
     return make
+
+
+def _reports(db: sqlite_utils.Database) -> _Memo:
+    """Every report by id, read at once. A report stored after that (by an ingest running
+    meanwhile: the figures are read by another statement) is read when a figure names it."""
+    sql = f"SELECT id, published, publisher, path, {_JDAY.format('published')} FROM reports"
+
+    def one(rid: str) -> Report:
+        row = db.execute(sql + " WHERE id = ?", [rid]).fetchone()
+        return Report(*row) if row else Report(rid, None, None, None, None)
+    reports = _Memo(one)
+    for row in db.execute(sql):
+        reports[row[0]] = Report(*row)
+    return reports
 
 
 def fill_evidence(db: sqlite_utils.Database, sources: Iterable[dict], chunk: int = 100_000) -> None:
