@@ -63,57 +63,85 @@ needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork here")
 def test_a_forked_job_can_send_one_message_early_and_go_on():
     rows = [(n, f"r{n % 7}", n * 1.5, None) for n in range(50_000)]     # more than a pipe holds
 
-    def there(send):
-        send(rows)
+    def there(channel):
+        channel.send(rows)
         return {"pid": os.getpid(), "after": sum(r[0] for r in rows)}
-    with forked(there, early=True) as (result, early):
-        assert early() == rows
-        assert early() is None                      # one message
+    with forked(there, talk=True) as (result, channel):
+        assert channel.receive() == rows
+        assert channel.receive() is None            # one message
         got = result()
     assert got["pid"] != os.getpid() and got["after"] == sum(range(50_000))
 
 
 @needs_fork
-def test_no_early_message_means_none_however_the_forked_job_ends():
-    def quiet(send):
-        return {"done": True}
+def test_both_sides_send_one_message_and_read_the_others():
+    mine = [(n, n * 0.5) for n in range(100_000)]        # both far more than a pipe holds, sent at once
 
-    def fails(send):
-        raise ValueError("could not read")
-
-    def twice(send):
-        send([1])
-        send([2])
-    with forked(quiet, early=True) as (result, early):
-        assert early() is None and result() == {"done": True}
-    with forked(fails, early=True) as (result, early):
-        assert early() is None                      # not waited for forever
-        with pytest.raises(ValueError, match="could not read"):
-            result()
-    with forked(twice, early=True) as (result, early):
-        assert early() == [1]
-        with pytest.raises(RuntimeError, match="once"):
-            result()
-
-
-def test_without_a_forked_copy_there_is_no_early_message():
-    sent = []
-
-    def there(send):
-        send("hello")
-        sent.append(os.getpid())
-        return {"pid": os.getpid()}
-    with forked(there, jobs=1, early=True) as (result, early):
-        assert early() is None and not sent            # nothing runs before it is asked for
-        assert result() == {"pid": os.getpid()} and sent == [os.getpid()]
+    def there(channel):
+        theirs = [(n, -n) for n in range(100_000)]
+        channel.send(theirs)
+        got = channel.receive()
+        return {"got": len(got), "first": got[1], "last": got[-1]}
+    with forked(there, talk=True) as (result, channel):
+        channel.send(mine)
+        theirs = channel.receive()
+        assert len(theirs) == 100_000 and theirs[5] == (5, -5)
+        assert result() == {"got": 100_000, "first": (1, 0.5), "last": mine[-1]}
 
 
 @needs_fork
-def test_leaving_the_block_without_reading_the_early_message_does_not_wait_for_ever():
+def test_no_message_means_none_however_the_other_side_ends():
+    def quiet(channel):
+        return {"done": True}
+
+    def fails(channel):
+        raise ValueError("could not read")
+
+    def twice(channel):
+        channel.send([1])
+        channel.send([2])
+
+    def waits(channel):
+        return {"heard": channel.receive()}
+    with forked(quiet, talk=True) as (result, channel):
+        assert channel.receive() is None and result() == {"done": True}
+    with forked(fails, talk=True) as (result, channel):
+        assert channel.receive() is None            # not waited for forever
+        with pytest.raises(ValueError, match="could not read"):
+            result()
+    with forked(twice, talk=True) as (result, channel):
+        assert channel.receive() == [1]
+        with pytest.raises(RuntimeError, match="once"):
+            result()
+    with forked(waits, talk=True) as (result, channel):
+        pass                                        # this side sends nothing: the copy hears None
+    assert result() == {"heard": None}
+
+
+def test_without_a_forked_copy_nothing_is_heard():
+    sent = []
+
+    def there(channel):
+        channel.send("hello")
+        sent.append(os.getpid())
+        return {"pid": os.getpid(), "heard": channel.receive()}
+    with forked(there, jobs=1, talk=True) as (result, channel):
+        channel.send("hi")
+        assert channel.receive() is None and not sent          # nothing runs before it is asked for
+        assert result() == {"pid": os.getpid(), "heard": None} and sent == [os.getpid()]
+
+
+@needs_fork
+def test_leaving_the_block_without_reading_does_not_wait_for_ever():
     import signal
 
-    def there(send):
-        send(list(range(1_000_000)))            # far more than a pipe holds: the sender waits for a reader
+    def there(channel):
+        channel.send(list(range(1_000_000)))    # far more than a pipe holds: the sender waits for a reader
+        return {"done": True}
+
+    def never_reads(channel):
+        import time
+        time.sleep(0.5)
         return {"done": True}
 
     def too_long(*_):
@@ -122,8 +150,11 @@ def test_leaving_the_block_without_reading_the_early_message_does_not_wait_for_e
     signal.alarm(60)
     try:
         with pytest.raises(KeyError):
-            with forked(there, early=True) as (result, early):
+            with forked(there, talk=True) as (result, channel):
                 raise KeyError("the reading here failed")
+        with forked(never_reads, talk=True) as (result, channel):
+            channel.send(list(range(1_000_000)))        # the copy ends without reading it
+        assert result() == {"done": True}
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 _THERE: Callable[..., dict] | None = None     # what the forked copy runs (inherited, not pickled)
-_PIPE: "_Pipe | None" = None                  # for its early message, if any
+_PIPES: "tuple[_Pipe, _Pipe] | None" = None  # (up to here, down to the copy), to talk
 _IN_COPY = False                              # True in the forked copy
 _KEPT: list = []                              # (in the forked copy) what `keep` was given
 
@@ -47,40 +47,76 @@ def beside(there: Callable[[], dict], here: Callable[[], dict], jobs: int = 2) -
 
 
 @contextmanager
-def forked(there: Callable[..., dict], jobs: int = 2, early: bool = False) -> Iterator:
+def forked(there: Callable[..., dict], jobs: int = 2, talk: bool = False) -> Iterator:
     """there() started in a forked copy of this process; the block gets a function that
     waits for its dict. Without fork, or with `jobs` 1, that function runs there() here.
 
-    With `early`, there(send) gets a function that sends one message (made of tuples, lists,
-    numbers and strings: it goes in marshal's format, the quickest to read back) from a
-    thread, so there() goes on meanwhile; the block gets (result, early), and early() waits
-    for that message: None if there() ended (or failed) without sending it, or if no copy
-    was forked."""
+    With `talk`, there(channel) is called, and the block gets (result, channel): each side
+    can send the other one message and receive the other's (`Channel`). Without a forked
+    copy, there() runs when its result is asked for, too late to talk: every receive()
+    gives None."""
     if jobs < 2 or not can_fork():
-        yield ((lambda: there(_nowhere)), lambda: None) if early else there
+        yield ((lambda: there(_NOWHERE)), _NOWHERE) if talk else there
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    global _THERE, _PIPE
-    _THERE, _PIPE = there, (_Pipe() if early else None)
-    pipe = _PIPE
+    global _THERE, _PIPES
+    _THERE, _PIPES = there, ((_Pipe(), _Pipe()) if talk else None)
+    pipes = _PIPES
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_in_copy) as pool:
             future = pool.submit(_run_there)      # the fork happens here, with _THERE set
-            if pipe is None:
+            if pipes is None:
                 yield future.result
             else:
-                pipe.close_write()                # (the copy holds the only writing end: its end is the end)
+                up, down = pipes                  # (the copy holds the only other ends: its end is the end)
+                up.close_write()
+                down.close_read()
+                channel = Channel(up, down)
                 try:
-                    yield future.result, pipe.receive
+                    yield future.result, channel
                 finally:                          # (before the pool waits for the copy: were it still
-                    pipe.close_read()             # sending, it would wait for a reader forever)
+                    channel.close()               # sending, it would wait for a reader forever)
     finally:
-        _THERE = _PIPE = None
-        if pipe is not None:
+        _THERE = _PIPES = None
+        for pipe in pipes or ():
+            pipe.close_read()
             pipe.close_write()
+
+
+class Channel:
+    """One message each way between a process and its forked copy. A message is made of
+    tuples, lists, numbers and strings: it goes in marshal's format, the quickest to read
+    back."""
+
+    def __init__(self, incoming: "_Pipe | None", outgoing: "_Pipe | None"):
+        self._in, self._out = incoming, outgoing
+        self._sender: threading.Thread | None = None
+
+    def send(self, message) -> None:
+        """Send the message from a thread: the sender goes on meanwhile. Once only."""
+        if self._sender is not None:
+            raise RuntimeError("send is called once")
+        if self._out is not None:
+            self._sender = threading.Thread(target=self._out.send, args=(message,))
+            self._sender.start()
+
+    def receive(self):
+        """Wait for the other side's message: None if it ended (or failed) without sending
+        one, or sent it already."""
+        return None if self._in is None else self._in.receive()
+
+    def close(self) -> None:
+        """Finish sending (the other side reads it, or has ended), then close both ends, so
+        that the other side never waits for nothing."""
+        if self._sender is not None:
+            self._sender.join()
+        if self._out is not None:
+            self._out.close_write()
+        if self._in is not None:
+            self._in.close_read()
 
 
 class _Pipe:
@@ -130,9 +166,7 @@ def keep(*objects) -> None:
         _KEPT.extend(objects)
 
 
-def _nowhere(message) -> None:
-    """`send` where nothing was forked: there() runs when its result is asked for, too late
-    for an early message."""
+_NOWHERE = Channel(None, None)     # where no copy was forked: nothing to talk to
 
 
 def _in_copy() -> None:
@@ -146,26 +180,18 @@ def _in_copy() -> None:
 
 
 def _run_there() -> dict:
-    """(In the forked copy.) there(), with a `send` function if a pipe was made; the pipe's
-    writing end is closed however there() ends, so the reader never waits for nothing."""
-    pipe = _PIPE
-    if pipe is None:
+    """(In the forked copy.) there(), with a channel if pipes were made; the channel is
+    closed however there() ends, so the other side never waits for nothing."""
+    if _PIPES is None:
         return _THERE()
-    pipe.close_read()
-    sender: list[threading.Thread] = []
-
-    def send(message) -> None:
-        if sender or pipe.write is None:
-            raise RuntimeError("send is called once")
-        sender.append(threading.Thread(target=pipe.send, args=(message,)))
-        sender[0].start()
+    up, down = _PIPES
+    up.close_read()
+    down.close_write()
+    channel = Channel(down, up)
     try:
-        return _THERE(send)
+        return _THERE(channel)
     finally:
-        if sender:
-            sender[0].join()
-        else:
-            pipe.close_write()
+        channel.close()
 
 
 def halves(costs: dict) -> tuple[list, list]:

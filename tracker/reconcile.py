@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .beside import beside, can_fork, forked, halves, keep
+from .beside import Channel, beside, can_fork, forked, halves, keep
 from .display import number, stated as display_stated
 from .queries import _ratio, interval, overlapping
 from .store import CATEGORIES, KINDS, file_of, read_only
@@ -573,11 +573,11 @@ def grouped(db: sqlite_utils.Database, since: date | None = None, until: date | 
     if not pairs:
         return group(load_figures(db, since, until, tolerance), tolerance, jobs)
     version = _data_version(db)
-    with forked(partial(_join_elsewhere, path, since, until, tolerance, pairs), early=True) as (result, early):
+    with forked(partial(_join_elsewhere, path, since, until, tolerance, pairs), talk=True) as (result, channel):
         make = _fig_maker(db, tolerance)
         figs = make(db.execute(*_figures_sql(db, since, until, besides=pairs)).fetchall())
         mine = len(figs)
-        theirs = early()
+        theirs = channel.receive()
         if theirs is not None and _data_version(db) == version:     # (nothing committed between the reads)
             make(theirs, figs)
             del theirs                  # (a few hundred megabytes of rows at a million figures)
@@ -622,13 +622,13 @@ def _pairs_elsewhere(db: sqlite_utils.Database, since: date | None, until: date 
 
 
 def _join_elsewhere(path: str, since: date | None, until: date | None, tolerance: float,
-                    pairs: frozenset, send: Callable[[list], None]) -> dict:
+                    pairs: frozenset, channel: Channel) -> dict:
     """(In the forked process of `grouped`.) Read the figures without a parent of `pairs`
-    through a connection of its own, `send` their rows, and join them: {"leaders": {figure
+    through a connection of its own, send their rows, and join them: {"leaders": {figure
     id: its leader's id} for those that joined an event (None if ids repeat)}."""
     db = _read_only(path)
     rows = db.execute(*_figures_sql(db, since, until, roots=pairs)).fetchall()
-    send(rows)
+    channel.send(rows)
     figs = _fig_maker(db, tolerance)(rows)
     del rows                            # (the sending thread holds them while it needs them)
     pos = {f.id: i for i, f in enumerate(figs)}
