@@ -660,6 +660,95 @@ def test_a_large_table_is_reconciled_in_a_process_that_sends_back_only_the_resul
     assert where.read_text().split()[0] == str(os.getpid())
 
 
+def _people_never_parts(seed: int) -> list[dict]:
+    """Random rows where people are never a part (fighters are, of people and of fighters)."""
+    return [{**r, "parent": None} if r["category"] == "people" else r
+            for r in _one_date_per_report(_random_rows(seed))]
+
+
+def test_a_category_that_is_no_part_of_anything_is_grouped_and_checked_in_the_other_process(tmp_path, monkeypatch):
+    import os
+    rows = _people_never_parts(5)
+    db = _stored(rows, tmp_path / "r.db")
+    assert {r["category"] for r in rows if r.get("parent")} == {"fighters"}
+    assert any(r.get("parent") and rows[r["parent"] - 1]["category"] == "people" for r in rows)   # parts across
+    want = {limit: rec.reconcile(db, limit=limit, jobs=1) for limit in (3, 40)}
+    since = rec.reconcile(db, date(2019, 3, 4), limit=40, jobs=1)
+    some = rec.reconcile(db, limit=40, jobs=1, checks=["parts", "dates"], categories=["fighters"])
+    assert sum(c["counts"]["conflict"] for c in want[40]["checks"]) > 0
+    assert any(f["check"] == "parts" for c in want[40]["checks"] for f in c["findings"])
+    monkeypatch.setattr(rec, "FORK_AT", 100)
+    people = sum(r["category"] == "people" for r in rows) / len(rows)
+    monkeypatch.setattr(rec, "CHECKED_ELSEWHERE", people - 0.01)
+    assert rec._categories_apart(db, None, None) is None           # people: more than CHECKED_ELSEWHERE
+    monkeypatch.setattr(rec, "CHECKED_ELSEWHERE", 0.9)
+    assert rec._categories_apart(db, None, None) == ["people"]      # fighters are parts: never chosen
+    monkeypatch.setattr(rec, "FORK_AT", len(rows) + 1)
+    assert rec._categories_apart(db, None, None) is None           # too few figures to split
+    monkeypatch.setattr(rec, "FORK_AT", 100)
+    where = tmp_path / "pids"
+    real = rec._checked_there
+
+    def spy(*args):
+        with open(where, "a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(*args)
+    monkeypatch.setattr(rec, "_checked_there", spy)
+    for limit in (3, 40):
+        assert rec._reconcile(db, None, None, (), (), rec.TOLERANCE, limit, 2) == want[limit]
+    assert rec._reconcile(db, date(2019, 3, 4), None, (), (), rec.TOLERANCE, 40, 2) == since
+    assert rec._reconcile(db, None, None, ["fighters"], ["parts", "dates"], rec.TOLERANCE, 40, 2) == some
+    assert len(where.read_text().split()) == 4 and str(os.getpid()) not in where.read_text().split()
+    assert rec.reconcile(db, limit=40, jobs=2) == want[40]          # (in a forked process, which forks again)
+
+
+def test_if_the_process_with_the_other_categories_fails_or_the_database_changes_all_is_done_here(tmp_path,
+                                                                                                 monkeypatch):
+    db = _stored(_people_never_parts(6), tmp_path / "r.db")
+    want = rec.reconcile(db, limit=40, jobs=1)
+    monkeypatch.setattr(rec, "FORK_AT", 100)
+    monkeypatch.setattr(rec, "CHECKED_ELSEWHERE", 0.9)
+    real = rec._checked_there
+    apart = []
+    checked = rec._checked_apart
+    monkeypatch.setattr(rec, "_checked_apart", lambda *args: apart.append(checked(*args)) or apart[-1])
+
+    def fails_at_once(*args):
+        raise ValueError("no such table")
+
+    def fails_after_sending(*args):
+        real(*args)
+        raise ValueError("killed")
+
+    def changed_meanwhile(path, *args):
+        other = store.open_db(path)
+        other.execute("UPDATE figures SET value = value + 1000 WHERE id = 2")
+        other.conn.commit()
+        return real(path, *args)
+    for there in (fails_at_once, fails_after_sending):
+        monkeypatch.setattr(rec, "_checked_there", there)
+        assert rec._reconcile(db, None, None, (), (), rec.TOLERANCE, 40, 2) == want
+        assert apart.pop() is None                                  # done here instead
+    monkeypatch.setattr(rec, "_checked_there", changed_meanwhile)
+    got = rec._reconcile(db, None, None, (), (), rec.TOLERANCE, 40, 2)
+    assert apart.pop() is None
+    monkeypatch.setattr(rec, "_checked_there", real)
+    assert got == rec._reconcile(db, None, None, (), (), rec.TOLERANCE, 40, 1) != want     # as the database is now
+
+
+def test_events_are_numbered_as_if_the_other_process_s_were_made_here():
+    import random
+    rng = random.Random(3)
+    keys = sorted({(rng.randint(0, 10 ** 6), rng.choice([5, 5.5, 7]), n) for n in range(20_000)})
+    for share in (0.01, 0.5, 0.99):
+        mine = sorted(rng.sample(keys, int(share * len(keys))))
+        taken = set(mine)
+        evs = [rec.Event("batch", "people", [], None) for _ in mine]
+        rec._number(evs, mine, [k for k in keys if k not in taken])
+        where = {k: n for n, k in enumerate(keys, 1)}
+        assert [ev.id for ev in evs] == [where[k] for k in mine]
+
+
 def test_a_database_with_uncommitted_changes_is_not_read_by_another_process(tmp_path):
     db = _stored(_random_rows(0)[:50], tmp_path / "r.db")
     assert rec._file(db) == str(tmp_path / "r.db")

@@ -52,9 +52,9 @@ def forked(there: Callable[..., dict], jobs: int = 2, talk: bool = False) -> Ite
     waits for its dict. Without fork, or with `jobs` 1, that function runs there() here.
 
     With `talk`, there(channel) is called, and the block gets (result, channel): each side
-    can send the other one message and receive the other's (`Channel`). Without a forked
-    copy, there() runs when its result is asked for, too late to talk: every receive()
-    gives None."""
+    sends the other messages and receives the other's (`Channel`). Without a forked copy,
+    there() runs when its result is asked for, too late to talk: every receive() gives
+    None."""
     if jobs < 2 or not can_fork():
         yield ((lambda: there(_NOWHERE)), _NOWHERE) if talk else there
         return
@@ -87,25 +87,27 @@ def forked(there: Callable[..., dict], jobs: int = 2, talk: bool = False) -> Ite
 
 
 class Channel:
-    """One message each way between a process and its forked copy. A message is made of
-    tuples, lists, numbers and strings: it goes in marshal's format, the quickest to read
-    back."""
+    """Messages each way between a process and its forked copy, in the order they are sent.
+    A message is made of tuples, lists, numbers and strings: it goes in marshal's format,
+    the quickest to read back."""
 
     def __init__(self, incoming: "_Pipe | None", outgoing: "_Pipe | None"):
         self._in, self._out = incoming, outgoing
         self._sender: threading.Thread | None = None
 
     def send(self, message) -> None:
-        """Send the message from a thread: the sender goes on meanwhile. Once only."""
+        """Send a message from a thread: the sender goes on meanwhile (after the message
+        before it has gone: the other side reads them in order)."""
+        if self._out is None:
+            return
         if self._sender is not None:
-            raise RuntimeError("send is called once")
-        if self._out is not None:
-            self._sender = threading.Thread(target=self._out.send, args=(message,))
-            self._sender.start()
+            self._sender.join()
+        self._sender = threading.Thread(target=self._out.send, args=(message,))
+        self._sender.start()
 
     def receive(self):
-        """Wait for the other side's message: None if it ended (or failed) without sending
-        one, or sent it already."""
+        """Wait for the other side's next message: None if it ended (or failed) without
+        sending one more."""
         return None if self._in is None else self._in.receive()
 
     def close(self) -> None:
@@ -120,40 +122,48 @@ class Channel:
 
 
 class _Pipe:
-    """A pipe for one marshalled message, each end closed once (a number closed twice
-    could by then be another file's)."""
+    """A pipe for marshalled messages, each after its length; each end closed once (a
+    number closed twice could by then be another file's)."""
 
     def __init__(self):
-        self.read, self.write = os.pipe()
+        read, write = os.pipe()
+        self.reader, self.writer = open(read, "rb"), open(write, "wb")
 
     def close_read(self) -> None:
-        if self.read is not None:
-            os.close(self.read)
-            self.read = None
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
 
     def close_write(self) -> None:
-        if self.write is not None:
-            os.close(self.write)
-            self.write = None
+        if self.writer is not None:
+            try:
+                self.writer.close()
+            except OSError:         # (what was left to write has no reader)
+                pass
+            self.writer = None
 
     def send(self, message) -> None:
-        """Write the message and close the writing end."""
-        fd, self.write = self.write, None
+        data = marshal.dumps(message)
         try:
-            with open(fd, "wb") as out:
-                out.write(marshal.dumps(message))
-        except OSError:         # (the reader has gone)
+            self.writer.write(len(data).to_bytes(8, "little"))
+            self.writer.write(data)
+            self.writer.flush()
+        except (OSError, ValueError, AttributeError):      # (the reader has gone, or this end is closed)
             pass
 
     def receive(self):
-        """The message, or None (none was sent, or the sender stopped part way)."""
-        if self.read is None:
+        """The next message, or None (no more was sent, or the sender stopped part way)."""
+        if self.reader is None:
             return None
-        fd, self.read = self.read, None
-        with open(fd, "rb") as source:
-            data = source.read()
+        head = self.reader.read(8)
+        if len(head) < 8:
+            return None
+        size = int.from_bytes(head, "little")
+        data = self.reader.read(size)
+        if len(data) < size:
+            return None
         try:
-            return marshal.loads(data) if data else None
+            return marshal.loads(data)
         except (EOFError, ValueError, TypeError):
             return None
 

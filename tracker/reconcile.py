@@ -34,6 +34,7 @@ each figure is compared with the first figure of an event, so near values do not
 from __future__ import annotations
 
 import gc
+import heapq
 import json
 import math
 import re
@@ -213,21 +214,31 @@ def figures_from_rows(rows: Iterable[dict], tolerance: float = TOLERANCE) -> lis
 
 
 def load_figures(db: sqlite_utils.Database, since: date | None = None, until: date | None = None,
-                 tolerance: float = TOLERANCE) -> list[Fig]:
+                 tolerance: float = TOLERANCE, of: Iterable[str] | None = None,
+                 not_of: Iterable[str] | None = None) -> list[Fig]:
     """Effective figures (reviews applied) whose period overlaps [since, until]; undated
-    figures only when neither is given (the same rule as `queries.figures`).
+    figures only when neither is given (the same rule as `queries.figures`). With `of`,
+    only those of these categories; with `not_of`, those of every other category.
 
     Their evidence words are left out (None): `fill_evidence` reads them for the figures
     a result cites. Read with every figure, they were half the load's time and memory."""
-    return _fig_maker(db, tolerance)(db.execute(*_figures_sql(db, since, until)))
+    return _fig_maker(db, tolerance)(db.execute(*_figures_sql(db, since, until, of=of, not_of=not_of)))
 
 
 def _figures_sql(db: sqlite_utils.Database, since: date | None, until: date | None,
                  roots: Iterable[tuple[str, str]] | None = None,
-                 besides: Iterable[tuple[str, str]] | None = None) -> tuple[str, list]:
+                 besides: Iterable[tuple[str, str]] | None = None,
+                 of: Iterable[str] | None = None, not_of: Iterable[str] | None = None) -> tuple[str, list]:
     """The query of `load_figures` and its parameters: with `roots`, only the figures
-    without a parent of those (kind, category) pairs; with `besides`, every other one."""
+    without a parent of those (kind, category) pairs; with `besides`, every other one;
+    with `of` or `not_of`, those of these categories or of the others."""
     where, params = overlapping(since, until)
+    categories = of if of is not None else not_of
+    if categories is not None:
+        categories = list(categories)
+        inside = f"+f.category IN ({', '.join('?' * len(categories))})" if categories else "0"
+        where.append(inside if of is not None else f"NOT ({inside})")
+        params += categories
     pairs = roots if roots is not None else besides
     if pairs is not None:       # (+: through no index, which would read every row again)
         pairs = list(pairs)
@@ -235,9 +246,8 @@ def _figures_sql(db: sqlite_utils.Database, since: date | None, until: date | No
                 + ", ".join(["(?, ?)"] * len(pairs)) + "), 0)") if pairs else "0"
         where.append(root if roots is not None else f"NOT ({root})")
         params += [word for pair in pairs for word in pair]
-    # Without reviews the view is the table; reading the table saves a look-up per figure.
-    reviewed = db.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is not None
-    source, review = ("effective_figures", "f.review") if reviewed else ("figures", "NULL")
+    source = _source(db)
+    review = "f.review" if source == "effective_figures" else "NULL"
     # The words come three to a column (JSON arrays): one string to make per row instead of
     # three, and one look-up of what each distinct array stands for.
     sql = ("SELECT f.id, f.report_id, f.idx, f.parent_id, f.value, f.high, json_array(f.kind, f.category, "
@@ -246,6 +256,13 @@ def _figures_sql(db: sqlite_utils.Database, since: date | None, until: date | No
     if where:
         sql += " WHERE " + " AND ".join(where)
     return sql, params
+
+
+def _source(db: sqlite_utils.Database) -> str:
+    """Where the effective figures are: without reviews the view is the table, and reading
+    the table saves a look-up per figure."""
+    reviewed = db.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is not None
+    return "effective_figures" if reviewed else "figures"
 
 
 def _fig_maker(db: sqlite_utils.Database, tolerance: float) -> Callable[..., list[Fig]]:
@@ -482,7 +499,8 @@ def _depths(figs: list[Fig], pos: dict[int, int]) -> list[int]:
 
 
 def group(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1,
-          elsewhere: tuple[Iterable[int], Callable[[], dict]] | None = None) -> list[Event]:
+          elsewhere: tuple[Iterable[int], Callable[[], dict]] | None = None,
+          joined: tuple[Iterable[int], list[int]] | None = None) -> list[Event]:
     """Group figures (with intervals) into events, numbered in date order from 1; parents are
     grouped before their parts.
 
@@ -494,17 +512,30 @@ def group(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1,
 
     Runs of one (kind, category, parent) are independent: with `jobs` 2 or more and many
     figures, a forked process joins about half of them (`tracker.beside`). `elsewhere`
-    is (positions, result) from `grouped`: the figures at those positions, all without a
-    parent and all of the runs they are in, were joined by another process, and result()
-    gives its leaders."""
+    is (positions, result): the figures at those positions, all without a parent and all
+    of the runs they are in, were joined by another process, and result() gives its
+    leaders. `joined` is (positions, leader): the figures at those positions, all of the
+    runs they are in, are joined already, and leader (as long as figs) holds their
+    leaders."""
+    return _events(figs, *_leaders(figs, tolerance, jobs, elsewhere, joined))
+
+
+def _leaders(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1,
+             elsewhere: tuple[Iterable[int], Callable[[], dict]] | None = None,
+             joined: tuple[Iterable[int], list[int]] | None = None) -> tuple[list[int], dict[int, int]]:
+    """`group` but the events: (the position of each figure's leader, each figure id's position)."""
     pos = {f.id: i for i, f in enumerate(figs)}
     depth = _depths(figs, pos)
     leader = list(range(len(figs)))              # position of the leader of each figure's event
+    if joined is not None:
+        done, leader = joined
+        for i in done:
+            depth[i] = -1                          # (-1: no level here)
     away: list[int] = []
     if elsewhere is not None:
         away = list(elsewhere[0])
         for i in away:
-            depth[i] = -1                          # joined there: no level here
+            depth[i] = -1                          # joined there
         jobs = 1                                   # (the other process is busy)
     for level in sorted(set(depth) - {-1}):
         if level == 1 and away:                    # parts need their parents' events
@@ -513,7 +544,7 @@ def group(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1,
         _join_level(figs, [i for i, d in enumerate(depth) if d == level], leader, pos, tolerance, jobs)
     if away:
         _take_leaders(figs, away, elsewhere[1], leader, pos, tolerance)
-    return _events(figs, leader, pos)
+    return leader, pos
 
 
 def _join_level(figs: list[Fig], some: list[int], leader: list[int], pos: dict[int, int], tolerance: float,
@@ -724,7 +755,12 @@ def _first_same(f: Fig, figs: list[Fig], candidates: Iterable[int]) -> int:
 
 
 def _events(figs: list[Fig], leader: list[int], pos: dict[int, int]) -> list[Event]:
-    """The events of the chosen leaders, numbered in date order (then kind, category, value).
+    """The events of the chosen leaders, numbered in date order (then kind, category, value)."""
+    return _keyed_events(figs, leader, pos)[0]
+
+
+def _keyed_events(figs: list[Fig], leader: list[int], pos: dict[int, int]) -> tuple[list[Event], list[tuple]]:
+    """(`_events`, their sort keys `_order_keys`).
 
     Each figure first makes its own event (most stay alone); an event that gains members
     then takes its best member's statement and what all its members allow."""
@@ -756,18 +792,23 @@ def _events(figs: list[Fig], leader: list[int], pos: dict[int, int]) -> list[Eve
         p = ev.best.parent
         if p is not None and p in pos:
             ev.parent = by_leader[leader[pos[p]]]
-    # date order: start (undated last), end, kind and category in their listed order, value,
-    # best figure id; the first four packed into one integer, quicker to sort by
-    kinds = {k: i * 100 for i, k in enumerate(KINDS)}
-    cats = {c: i for i, c in enumerate(CATEGORIES)}
-    keyed = [((((_UNDATED if ev.s is None else ev.s) * _DAYS + (ev.e or 0)) * 1000
-               + kinds.get(ev.kind, 900) + cats.get(ev.category, 99), ev.value, ev.best.id), ev)
-             for ev in by_leader.values()]
+    evs = list(by_leader.values())
+    keyed = list(zip(_order_keys(evs), evs))
     keyed.sort(key=_FIRST)
     events = [ev for _, ev in keyed]
     for n, ev in enumerate(events, 1):
         ev.id = n
-    return events
+    return events, list(map(_FIRST, keyed))
+
+
+def _order_keys(evs: list[Event]) -> list[tuple]:
+    """The events' sort keys, in date order: start (undated last), end, kind and category
+    in their listed order, value, best figure id; the first four packed into one integer,
+    quicker to sort by."""
+    kinds = {k: i * 100 for i, k in enumerate(KINDS)}
+    cats = {c: i for i, c in enumerate(CATEGORIES)}
+    return [(((_UNDATED if ev.s is None else ev.s) * _DAYS + (ev.e or 0)) * 1000
+              + kinds.get(ev.kind, 900) + cats.get(ev.category, 99), ev.value, ev.best.id) for ev in evs]
 
 
 def _in_sources(m: Fig) -> tuple:
@@ -1375,10 +1416,16 @@ def _read_only(path: str) -> sqlite_utils.Database:
 def _reconcile(db: sqlite_utils.Database, since: date | None, until: date | None, categories: Iterable[str],
                checks: Iterable[str], tolerance: float, limit: int | None, jobs: int, lazy: bool = False) -> dict:
     with _gc_paused():
-        evs = grouped(db, since, until, tolerance, jobs)
-        keep(evs)                   # (in a forked process: not freed one by one, see `beside.keep`)
-        warnings = load_warnings(db, since, until) if not checks or "dates" in checks else []
-        results = run_checks(evs, warnings, checks, categories, limit, jobs, lazy)
+        path = _file(db) if jobs > 1 and limit is not None and not lazy else None
+        version = _data_version(db) if path else 0
+        theirs = _categories_apart(db, since, until) if path else None
+        results = _checked_apart(db, path, theirs, version, since, until, categories, checks, tolerance, limit) \
+            if theirs else None
+        if results is None:
+            evs = grouped(db, since, until, tolerance, jobs)
+            keep(evs)               # (in a forked process: not freed one by one, see `beside.keep`)
+            warnings = load_warnings(db, since, until) if not checks or "dates" in checks else []
+            results = run_checks(evs, warnings, checks, categories, limit, jobs, lazy)
         if lazy:
             for r in results:
                 r["findings"] = _with_evidence(db, r["findings"])
@@ -1387,6 +1434,146 @@ def _reconcile(db: sqlite_utils.Database, since: date | None, until: date | None
     counts = {s: sum(r["counts"][s] for r in results) for s in STATUSES}
     return {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
             "tolerance": tolerance, "counts": counts, "checks": results}
+
+
+# --- two processes, each with its own categories ---------------------------------------------------
+
+# The share of the figures whose categories the other process groups and checks, at most.
+CHECKED_ELSEWHERE = 0.55
+
+
+def _categories_apart(db: sqlite_utils.Database, since: date | None, until: date | None) -> list[str] | None:
+    """The categories the other process groups and checks: of those no figure of which is a
+    part of another (no parent to wait for), the largest first, while they hold at most
+    CHECKED_ELSEWHERE of the figures; None below FORK_AT figures, or if none is chosen."""
+    source = _source(db)
+    where, params = overlapping(since, until)
+    sql = f"SELECT kind, category, count(*) FROM {source} f" + (" WHERE " + " AND ".join(where) if where else "") \
+        + " GROUP BY kind, category"        # (in the order of an index: quicker than by category alone)
+    counts: dict[str, int] = {}
+    for _, category, n in db.execute(sql, params):
+        counts[category] = counts.get(category, 0) + n
+    total = sum(counts.values())
+    if total < FORK_AT:
+        return None
+    parted = {c for (c,) in db.execute(f"SELECT DISTINCT category FROM {source} WHERE parent_id IS NOT NULL")}
+    theirs, taken = [], 0
+    for n, category in sorted(((n, c) for c, n in counts.items() if c not in parted), reverse=True):
+        if taken + n <= CHECKED_ELSEWHERE * total:
+            theirs.append(category)
+            taken += n
+    return theirs or None
+
+
+def _checked_apart(db: sqlite_utils.Database, path: str, theirs: list[str], version: int, since: date | None,
+                   until: date | None, categories: Iterable[str], checks: Iterable[str], tolerance: float,
+                   limit: int) -> list[dict] | None:
+    """`run_checks` over the events of [since, until] with a limit, in two processes: a
+    forked one reads, groups and checks the figures of the categories `theirs`, this one
+    all the others. Every check looks within one category, or at a part and its whole; the
+    figures of `theirs` are no part of anything, so the other process has only to send the
+    events here whose parts are here (their figures, and which of them joined which), then
+    its events' sort keys: each process numbers its events as if all were made in one
+    place. The first `limit` findings of each check, from both, are merged as `run_checks`
+    orders them. None if the other process failed, or the database changed since
+    `version`: then everything is done in one place."""
+    with forked(partial(_checked_there, path, since, until, theirs, categories, checks, tolerance, limit),
+                talk=True) as (result, channel):
+        make = _fig_maker(db, tolerance)
+        figs = make(db.execute(*_figures_sql(db, since, until, not_of=theirs)).fetchall())
+        mine = len(figs)
+        # The runs of the figures without a parent are all here: they are joined while the
+        # other process reads and joins; the others may be parts of figures there.
+        roots = [i for i, f in enumerate(figs) if f.parent is None]
+        leader = list(range(mine))
+        _join_level(figs, roots, leader, {f.id: i for i, f in enumerate(figs)}, tolerance)
+        wholes = channel.receive()
+        if wholes is None or _data_version(db) != version:
+            return None                     # (the channel closes: the other process hears no more and stops)
+        joins, rows = wholes
+        make(rows, figs)
+        leader.extend(range(mine, len(figs)))
+        evs, keys = _keyed_events(figs, *_leaders(figs, tolerance, elsewhere=(
+            range(mine, len(figs)), lambda: {"leaders": joins}), joined=(roots, leader)))
+        keep(evs)
+        apart = set(theirs)
+        wholes_here = [(ev, key) for ev, key in zip(evs, keys) if ev.category in apart]   # (events there too)
+        if wholes_here:
+            evs, keys = [ev for ev in evs if ev.category not in apart], [key for ev, key in zip(evs, keys)
+                                                                          if ev.category not in apart]
+        channel.send(keys)
+        other = channel.receive()
+        if other is None:
+            return None
+        _number(evs, keys, other)
+        for ev, key in wholes_here:
+            ev.id = bisect_left(keys, key) + bisect_left(other, key) + 1
+        warnings = load_warnings(db, since, until) if not checks or "dates" in checks else []
+        here = run_checks(evs, warnings, checks, categories, limit)
+        try:
+            there = result()["checks"]
+        except Exception:           # (a process killed: the work is done here)
+            return None
+    return None if there is None else _merged(here, there, limit)
+
+
+def _checked_there(path: str, since: date | None, until: date | None, theirs: list[str], categories: Iterable[str],
+                   checks: Iterable[str], tolerance: float, limit: int, channel: Channel) -> dict:
+    """(In the forked process of `_checked_apart`.) Its half: {"checks": run_checks' result,
+    or None if the other side stopped}."""
+    db = _read_only(path)
+    rows = db.execute(*_figures_sql(db, since, until, of=theirs)).fetchall()
+    figs = _fig_maker(db, tolerance)(rows)
+    leader, pos = _leaders(figs, tolerance)
+    channel.send(_wholes(db, rows, figs, leader, pos))
+    del rows
+    evs, keys = _keyed_events(figs, leader, pos)
+    keep(evs)
+    channel.send(keys)
+    other = channel.receive()
+    if other is None:
+        return {"checks": None}
+    _number(evs, keys, other)
+    return {"checks": run_checks(evs, [], checks, categories, limit)}
+
+
+def _wholes(db: sqlite_utils.Database, rows: list[tuple], figs: list[Fig], leader: list[int],
+            pos: dict[int, int]) -> tuple[dict[int, int], list[tuple]]:
+    """The events here that figures elsewhere are parts of: ({figure id: its leader's id}
+    for those that joined one, the rows of all their figures)."""
+    parents = db.execute(f"SELECT DISTINCT parent_id FROM {_source(db)} WHERE parent_id IS NOT NULL")
+    firsts = {leader[pos[p]] for (p,) in parents if p in pos}
+    members = [i for i, first in enumerate(leader) if first in firsts]
+    return {figs[i].id: figs[leader[i]].id for i in members if leader[i] != i}, [rows[i] for i in members]
+
+
+def _number(evs: list[Event], keys: list[tuple], other: list[tuple]) -> None:
+    """Number events (in order, with their sort `keys`) as if the other process's (with
+    sort keys `other`, sorted, none equal to one of these) were made here too."""
+    j, end = 0, len(other)
+    for i, (ev, key) in enumerate(zip(evs, keys)):
+        near = j + 16               # (the next key is mostly near: a short search first)
+        j = bisect_left(other, key, j, near) if near < end else bisect_left(other, key, j)
+        if j == near:
+            j = bisect_left(other, key, j)
+        ev.id = i + 1 + j
+
+
+def _merged(here: list[dict], there: list[dict], limit: int) -> list[dict]:
+    """The results of the same checks over two sets of categories, as one run over all of
+    them gives them: counts added, the first `limit` findings as a table shows them."""
+    out = []
+    for a, b in zip(here, there):
+        counts = {s: a["counts"][s] + b["counts"][s] for s in STATUSES}
+        findings = list(islice(heapq.merge(a["findings"], b["findings"], key=_shown_order), limit))
+        out.append({**a, "counts": counts, "findings": findings})
+    return out
+
+
+def _shown_order(f: dict) -> tuple:
+    """The order `run_checks` keeps findings in with a limit (findings of two categories
+    never tie)."""
+    return RANK[f["status"]], f["start"] or "", f["end"] or "", f["category"] or ""
 
 
 def _cited_sources(findings: Iterable[dict]) -> Iterator[dict]:
