@@ -499,8 +499,7 @@ def _depths(figs: list[Fig], pos: dict[int, int]) -> list[int]:
 
 
 def group(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1,
-          elsewhere: tuple[Iterable[int], Callable[[], dict]] | None = None,
-          joined: tuple[Iterable[int], list[int]] | None = None) -> list[Event]:
+          elsewhere: tuple[Iterable[int], Callable[[], dict]] | None = None) -> list[Event]:
     """Group figures (with intervals) into events, numbered in date order from 1; parents are
     grouped before their parts.
 
@@ -514,16 +513,16 @@ def group(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1,
     figures, a forked process joins about half of them (`tracker.beside`). `elsewhere`
     is (positions, result): the figures at those positions, all without a parent and all
     of the runs they are in, were joined by another process, and result() gives its
-    leaders. `joined` is (positions, leader): the figures at those positions, all of the
-    runs they are in, are joined already, and leader (as long as figs) holds their
     leaders."""
-    return _events(figs, *_leaders(figs, tolerance, jobs, elsewhere, joined))
+    return _events(figs, *_leaders(figs, tolerance, jobs, elsewhere))
 
 
 def _leaders(figs: list[Fig], tolerance: float = TOLERANCE, jobs: int = 1,
              elsewhere: tuple[Iterable[int], Callable[[], dict]] | None = None,
              joined: tuple[Iterable[int], list[int]] | None = None) -> tuple[list[int], dict[int, int]]:
-    """`group` but the events: (the position of each figure's leader, each figure id's position)."""
+    """`group` but the events: (the position of each figure's leader, each figure id's
+    position). `joined` is (positions, leader): the figures at those positions, all of the
+    runs they are in, are joined already, and leader (as long as figs) holds their leaders."""
     pos = {f.id: i for i, f in enumerate(figs)}
     depth = _depths(figs, pos)
     leader = list(range(len(figs)))              # position of the leader of each figure's event
@@ -1497,10 +1496,10 @@ def _checked_apart(db: sqlite_utils.Database, path: str, theirs: list[str], vers
             range(mine, len(figs)), lambda: {"leaders": joins}), joined=(roots, leader)))
         keep(evs)
         apart = set(theirs)
-        wholes_here = [(ev, key) for ev, key in zip(evs, keys) if ev.category in apart]   # (events there too)
+        wholes_here = [(ev, key) for ev, key in zip(evs, keys) if ev.category in apart]   # (checked there)
         if wholes_here:
-            evs, keys = [ev for ev in evs if ev.category not in apart], [key for ev, key in zip(evs, keys)
-                                                                          if ev.category not in apart]
+            own = [(ev, key) for ev, key in zip(evs, keys) if ev.category not in apart]
+            evs, keys = [ev for ev, _ in own], [key for _, key in own]
         channel.send(keys)
         other = channel.receive()
         if other is None:
