@@ -5,7 +5,8 @@
 `reconcile` holds a million figures and events as Python objects; a worker pool would have
 to pickle them all to each worker, which costs more than the work. A fork shares them as
 they are (copy on write), and only the forked half's result, a small dict, comes back
-pickled. Where fork is not available (not Linux), or `jobs` is 1, both halves run here,
+pickled; with `forked(talk=True)` the two sides can also send each other messages while
+they work (`Channel`). Where fork is not available (not Linux), or `jobs` is 1, both halves run here,
 one after the other, with the same result.
 """
 from __future__ import annotations
@@ -111,14 +112,15 @@ class Channel:
         return None if self._in is None else self._in.receive()
 
     def close(self) -> None:
-        """Finish sending (the other side reads it, or has ended), then close both ends, so
-        that the other side never waits for nothing."""
+        """Stop reading (what the other side still sends fails at once, so it never waits
+        for a reader), finish sending (the other side reads it, or has ended), then close
+        the sending end (the other side's receive() gives None, not a wait for ever)."""
+        if self._in is not None:
+            self._in.close_read()
         if self._sender is not None:
             self._sender.join()
         if self._out is not None:
             self._out.close_write()
-        if self._in is not None:
-            self._in.close_read()
 
 
 class _Pipe:
