@@ -736,19 +736,6 @@ def test_if_the_process_with_the_other_categories_fails_or_the_database_changes_
     assert got == rec._reconcile(db, None, None, (), (), rec.TOLERANCE, 40, 1) != want     # as the database is now
 
 
-def test_events_are_numbered_as_if_the_other_process_s_were_made_here():
-    import random
-    rng = random.Random(3)
-    keys = sorted({(rng.randint(0, 10 ** 6), rng.choice([5, 5.5, 7]), n) for n in range(20_000)})
-    for share in (0.01, 0.5, 0.99):
-        mine = sorted(rng.sample(keys, int(share * len(keys))))
-        taken = set(mine)
-        evs = [rec.Event("batch", "people", [], None) for _ in mine]
-        rec._number(evs, mine, [k for k in keys if k not in taken])
-        where = {k: n for n, k in enumerate(keys, 1)}
-        assert [ev.id for ev in evs] == [where[k] for k in mine]
-
-
 def test_a_database_with_uncommitted_changes_is_not_read_by_another_process(tmp_path):
     db = _stored(_random_rows(0)[:50], tmp_path / "r.db")
     assert rec._file(db) == str(tmp_path / "r.db")
