@@ -429,3 +429,10 @@ def test_word_alternation_as_a_trie_matches_like_the_flat_one(words, text, case_
     for tail in ("", r"\s+week", r"(?!\w)"):
         a, b = re.compile(_alt(words, case_sensitive) + tail, re.I), re.compile(flat + tail, re.I)
         assert [m.span() for m in a.finditer(text)] == [m.span() for m in b.finditer(text)]
+
+
+@pytest.mark.parametrize("text", ["during the 48 hours of April 22-02", "خلال 48 ساعة من 22-02 نيسان"])
+def test_a_window_whose_days_run_backwards_is_no_window(text):
+    found = find_dates(normalize(text).text, date(2019, 5, 1))
+    assert not [m for m in found if m.role == "window"]
+    assert all(m.first <= m.last or m.role == "range" for m in found if m.first and m.last)

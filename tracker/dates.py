@@ -877,9 +877,10 @@ def _scan_atoms(text: str, published: date | None, within: str | None = None,
         if a.kind == "duration" and b is not None and b.kind == "day" and b.day2 \
                 and w.window_of.fullmatch(text[a.end:b.start]):
             span = _resolve(b, published)
-            out.append((_mention(text, a, b, "window", span), b, span))
-            i += 2
-            continue
+            if not (span.first and span.last and span.first > span.last):   # (days the wrong way round: no window)
+                out.append((_mention(text, a, b, "window", span), b, span))
+                i += 2
+                continue
         out.append(_single(w, text, a, cue, cue_word, published))
         i += 1
     return out
