@@ -1488,7 +1488,7 @@ def _checked_apart(db: sqlite_utils.Database, path: str, theirs: list[str], vers
         _join_level(figs, roots, leader, {f.id: i for i, f in enumerate(figs)}, tolerance)
         wholes = channel.receive()
         if wholes is None or _data_version(db) != version:
-            return None                     # (the channel closes: the other process hears no more and stops)
+            return None                     # (what the other process finds is not used)
         joins, rows = wholes
         make(rows, figs)
         leader.extend(range(mine, len(figs)))
@@ -1496,7 +1496,7 @@ def _checked_apart(db: sqlite_utils.Database, path: str, theirs: list[str], vers
             range(mine, len(figs)), lambda: {"leaders": joins}), joined=(roots, leader)))
         keep(evs)
         apart = set(theirs)             # (the events of these here are wholes: checked there)
-        own = [key for ev, key in zip(evs, keys) if ev.category not in apart]
+        own_keys = [key for ev, key in zip(evs, keys) if ev.category not in apart]
         warnings = load_warnings(db, since, until) if not checks or "dates" in checks else []
         here = run_checks([ev for ev in evs if ev.category not in apart], warnings, checks, categories, limit)
         other = channel.receive()       # the other process's sort keys
@@ -1506,8 +1506,8 @@ def _checked_apart(db: sqlite_utils.Database, path: str, theirs: list[str], vers
             return None
     if other is None:
         return None
-    _renumber(here, lambda n: bisect_left(own, keys[n - 1]) + bisect_left(other, keys[n - 1]) + 1)
-    _renumber(there, lambda n: n + bisect_left(own, other[n - 1]))
+    _renumber(here, lambda n: bisect_left(own_keys, keys[n - 1]) + bisect_left(other, keys[n - 1]) + 1)
+    _renumber(there, lambda n: n + bisect_left(own_keys, other[n - 1]))
     return _merged(here, there, limit)
 
 
