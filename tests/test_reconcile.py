@@ -634,20 +634,27 @@ def test_if_the_other_process_sends_nothing_or_fails_the_figures_are_joined_here
     assert _shape(rec.grouped(db, jobs=2)) == want                   # that process failed: all done here
 
 
+def _pids_of(monkeypatch, name: str, where):
+    """Make rec.<name> write the id of the process it runs in to the file `where` (forked
+    processes too), and return `where`."""
+    import os
+    real = getattr(rec, name)
+
+    def spy(*args):
+        with open(where, "a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(*args)
+    monkeypatch.setattr(rec, name, spy)
+    return where
+
+
 def test_a_large_table_is_reconciled_in_a_process_that_sends_back_only_the_result(tmp_path, monkeypatch):
     import os
     db = _stored(_one_date_per_report(_random_rows(4)), tmp_path / "r.db")
     want = rec.reconcile(db, limit=5)
     assert sum(c["counts"]["conflict"] for c in want["checks"]) > 0
     monkeypatch.setattr(rec, "FORK_AT", 100)
-    where = tmp_path / "pids"
-    real = rec._reconcile
-
-    def spy(*args):
-        with open(where, "a") as out:
-            out.write(f"{os.getpid()}\n")
-        return real(*args)
-    monkeypatch.setattr(rec, "_reconcile", spy)
+    where = _pids_of(monkeypatch, "_reconcile", tmp_path / "pids")
     assert rec.reconcile(db, limit=5, jobs=2) == want
     assert rec.can_fork() and where.read_text().split() != [str(os.getpid())]      # not here
     where.unlink()
@@ -686,14 +693,7 @@ def test_a_category_that_is_no_part_of_anything_is_grouped_and_checked_in_the_ot
     monkeypatch.setattr(rec, "FORK_AT", len(rows) + 1)
     assert rec._categories_apart(db, None, None) is None           # too few figures to split
     monkeypatch.setattr(rec, "FORK_AT", 100)
-    where = tmp_path / "pids"
-    real = rec._checked_there
-
-    def spy(*args):
-        with open(where, "a") as out:
-            out.write(f"{os.getpid()}\n")
-        return real(*args)
-    monkeypatch.setattr(rec, "_checked_there", spy)
+    where = _pids_of(monkeypatch, "_checked_there", tmp_path / "pids")
     for limit in (3, 40):
         assert rec._reconcile(db, None, None, (), (), rec.TOLERANCE, limit, 2) == want[limit]
     assert rec._reconcile(db, date(2019, 3, 4), None, (), (), rec.TOLERANCE, 40, 2) == since

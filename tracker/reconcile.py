@@ -41,7 +41,7 @@ import re
 from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
 from functools import lru_cache, partial
-from itertools import accumulate, groupby, islice
+from itertools import accumulate, chain, groupby, islice
 from operator import attrgetter, itemgetter
 from dataclasses import dataclass
 from datetime import date
@@ -636,10 +636,7 @@ def _file(db: sqlite_utils.Database) -> str | None:
 def _pairs_elsewhere(db: sqlite_utils.Database, since: date | None, until: date | None) -> frozenset | None:
     """The (kind, category) pairs the other process joins: the largest first, while they add
     up to at most ELSEWHERE of the figures (counted in an index); None below FORK_AT."""
-    where, params = overlapping(since, until)
-    sql = "SELECT kind, category, count(*) FROM figures f" + (" WHERE " + " AND ".join(where) if where else "") \
-        + " GROUP BY kind, category"
-    counts = sorted(((n, kind, category) for kind, category, n in db.execute(sql, params)), reverse=True)
+    counts = sorted(((n, kind, category) for kind, category, n in _pair_counts(db, since, until)), reverse=True)
     total = sum(n for n, _, _ in counts)
     if total < FORK_AT:
         return None
@@ -649,6 +646,15 @@ def _pairs_elsewhere(db: sqlite_utils.Database, since: date | None, until: date 
             chosen.append((kind, category))
             taken += n
     return frozenset(chosen) or None
+
+
+def _pair_counts(db: sqlite_utils.Database, since: date | None, until: date | None) -> list[tuple]:
+    """[(kind, category, figures)] in [since, until], counted in an index (of the table, not
+    the view: they only decide how the work is split)."""
+    where, params = overlapping(since, until)
+    sql = "SELECT kind, category, count(*) FROM figures f" + (" WHERE " + " AND ".join(where) if where else "") \
+        + " GROUP BY kind, category"
+    return db.execute(sql, params).fetchall()
 
 
 def _join_elsewhere(path: str, since: date | None, until: date | None, tolerance: float,
@@ -856,7 +862,6 @@ def events(db: sqlite_utils.Database, since: date | None = None, until: date | N
     cats = set(categories)
     with _gc_paused():
         evs = grouped(db, since, until, tolerance, jobs)
-        keep(evs)                   # (in a forked process: not freed one by one, see `beside.keep`)
         out = [event_dict(ev) for ev in evs if not cats or ev.category in cats]
         fill_evidence(db, (src for ev in out for src in ev["sources"]))
     return out
@@ -1394,11 +1399,17 @@ def reconcile(db: sqlite_utils.Database, since: date | None = None, until: date 
     unknown = set(checks) - set(CHECKS)
     if unknown:
         raise ValueError(f"unknown check {sorted(unknown)[0]!r}; expected one of {', '.join(CHECKS)}")
-    path = _file(db) if jobs > 1 and limit is not None and not lazy else None
+    path = _table_file(db, jobs, limit, lazy)
     if path and (db.execute("SELECT max(rowid) FROM figures").fetchone()[0] or 0) >= FORK_AT:
         with forked(partial(_reconcile_apart, path, since, until, categories, checks, tolerance, limit, jobs)) as result:
             return result()
     return _reconcile(db, since, until, categories, checks, tolerance, limit, jobs, lazy)
+
+
+def _table_file(db: sqlite_utils.Database, jobs: int, limit: int | None, lazy: bool) -> str | None:
+    """`_file(db)` where a table's work may be shared with another process: two jobs or
+    more, a limit (only the findings shown come back), not lazy."""
+    return _file(db) if jobs > 1 and limit is not None and not lazy else None
 
 
 def _reconcile_apart(path: str, *args) -> dict:
@@ -1415,7 +1426,7 @@ def _read_only(path: str) -> sqlite_utils.Database:
 def _reconcile(db: sqlite_utils.Database, since: date | None, until: date | None, categories: Iterable[str],
                checks: Iterable[str], tolerance: float, limit: int | None, jobs: int, lazy: bool = False) -> dict:
     with _gc_paused():
-        path = _file(db) if jobs > 1 and limit is not None and not lazy else None
+        path = _table_file(db, jobs, limit, lazy)
         version = _data_version(db) if path else 0
         theirs = _categories_apart(db, since, until) if path else None
         results = _checked_apart(db, path, theirs, version, since, until, categories, checks, tolerance, limit) \
@@ -1445,17 +1456,13 @@ def _categories_apart(db: sqlite_utils.Database, since: date | None, until: date
     """The categories the other process groups and checks: of those no figure of which is a
     part of another (no parent to wait for), the largest first, while they hold at most
     CHECKED_ELSEWHERE of the figures; None below FORK_AT figures, or if none is chosen."""
-    source = _source(db)
-    where, params = overlapping(since, until)
-    sql = f"SELECT kind, category, count(*) FROM {source} f" + (" WHERE " + " AND ".join(where) if where else "") \
-        + " GROUP BY kind, category"        # (in the order of an index: quicker than by category alone)
     counts: dict[str, int] = {}
-    for _, category, n in db.execute(sql, params):
+    for _, category, n in _pair_counts(db, since, until):     # (by pair: quicker than by category alone)
         counts[category] = counts.get(category, 0) + n
     total = sum(counts.values())
     if total < FORK_AT:
         return None
-    parted = {c for (c,) in db.execute(f"SELECT DISTINCT category FROM {source} WHERE parent_id IS NOT NULL")}
+    parted = {c for (c,) in db.execute(f"SELECT DISTINCT category FROM {_source(db)} WHERE parent_id IS NOT NULL")}
     theirs, taken = [], 0
     for n, category in sorted(((n, c) for c, n in counts.items() if c not in parted), reverse=True):
         if taken + n <= CHECKED_ELSEWHERE * total:
@@ -1485,15 +1492,17 @@ def _checked_apart(db: sqlite_utils.Database, path: str, theirs: list[str], vers
         # other process reads and joins; the others may be parts of figures there.
         roots = [i for i, f in enumerate(figs) if f.parent is None]
         leader = list(range(mine))
-        _join_level(figs, roots, leader, {f.id: i for i, f in enumerate(figs)}, tolerance)
+        _join_level(figs, roots, leader, {}, tolerance)     # (no parent to look up: no positions needed)
         wholes = channel.receive()
         if wholes is None or _data_version(db) != version:
             return None                     # (what the other process finds is not used)
         joins, rows = wholes
         make(rows, figs)
+        there = {figs[i].id: i for i in range(mine, len(figs))}
         leader.extend(range(mine, len(figs)))
-        evs, keys = _keyed_events(figs, *_leaders(figs, tolerance, elsewhere=(
-            range(mine, len(figs)), lambda: {"leaders": joins}), joined=(roots, leader)))
+        for fid, lid in joins.items():      # (joined there: their runs are all there)
+            leader[there[fid]] = there[lid]
+        evs, keys = _keyed_events(figs, *_leaders(figs, tolerance, joined=(chain(roots, there.values()), leader)))
         keep(evs)
         apart = set(theirs)             # (the events of these here are wholes: checked there)
         own_keys = [key for ev, key in zip(evs, keys) if ev.category not in apart]
